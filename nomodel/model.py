@@ -1,0 +1,77 @@
+"""The validated content, passed between pipeline stages as small immutable values."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Testimony:
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Card:
+    path: Path  # the card's Markdown file
+    number: str  # "00C.001"
+    title: str
+    date: datetime.date
+    body: str  # Markdown source, front matter removed
+    body_line: int  # 1-based line of the file where ``body`` starts
+    testimonies: tuple[Testimony, ...] = ()
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    path: Path  # the section's folder
+    title: str
+    series: str  # one capital letter, "C"
+    order: int
+    intro: str  # Markdown body of _section.md
+    intro_line: int  # 1-based line of _section.md where ``intro`` starts
+    cards: tuple[Card, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.path.name
+
+    @property
+    def index_file(self) -> Path:
+        return self.path / "_section.md"
+
+
+@dataclass(frozen=True)
+class Booklet:
+    """The publication itself, from ``booklet.yml``."""
+
+    title: str
+    subtitle: str = ""
+    author: str = ""
+    edition: str = ""
+    lang: str = "fr"
+    format: str = "A5"  # "A4", "A5" or "A6"
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Content:
+    root: Path
+    booklet: Booklet
+    sections: tuple[Section, ...]
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        return tuple(card for section in self.sections for card in section.cards)
