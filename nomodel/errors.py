@@ -18,11 +18,12 @@ def display_path(path: Path) -> str:
 @dataclass(frozen=True, order=True)
 class ContentError:
     path: Path
-    line: int
+    line: int  # 1-based; 0 when the problem is a file or folder as a whole (a missing file)
     message: str
 
     def __str__(self) -> str:
-        return f"{display_path(self.path)}:{self.line}: {self.message}"
+        where = f"{display_path(self.path)}:{self.line}" if self.line else display_path(self.path)
+        return f"{where}: {self.message}"
 
 
 class ContentErrors(Exception):

@@ -1,0 +1,83 @@
+"""Rendered content → one HTML document, through the Jinja templates in ``templates/``."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .markdown_html import RenderedContent
+from .typography import typeset
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT_ROOT / "templates"
+STYLES = PROJECT_ROOT / "styles"
+
+
+@dataclass(frozen=True)
+class PageSize:
+    width: int  # mm
+    height: int
+
+
+PAGE_SIZES = {"A4": PageSize(210, 297), "A5": PageSize(148, 210), "A6": PageSize(105, 148)}
+
+
+@dataclass(frozen=True)
+class FontCredit:
+    family: str
+    licence_file: str
+    copyright: str
+
+
+# What the colophon credits: the fonts bundled in styles/fonts/ and their licences.
+FONTS = (
+    FontCredit(
+        "Old Standard TT",
+        "OldStandard-OFL.txt",
+        "© 2006-2011 Alexey Kryukov, SIL Open Font License 1.0",
+    ),
+    FontCredit(
+        "Courier Prime",
+        "CourierPrime-OFL.txt",
+        "© 2015 Quote-Unquote Apps, SIL Open Font License 1.1",
+    ),
+)
+
+
+def french_date(value: datetime.date, pattern: str = "dd MMMM yyyy") -> str:
+    """``04 MAI 2020``: Babel's French month names, upper case with its accents (DÉCEMBRE)."""
+    return format_date(value, pattern, locale="fr_FR").upper()
+
+
+def long_french_date(value: datetime.date) -> str:
+    return format_date(value, "d MMMM yyyy", locale="fr_FR")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(fr=typeset, french_date=french_date, long_french_date=long_french_date)
+    return env
+
+
+def compose(rendered: RenderedContent, build_date: datetime.date) -> str:
+    """The whole booklet as one HTML string; content only ever enters as template data."""
+    template = _environment().get_template("base.html.j2")
+    return template.render(
+        booklet=rendered.content.booklet,
+        page_size=PAGE_SIZES[rendered.content.booklet.format],
+        sections=rendered.content.sections,
+        bodies=rendered.bodies,
+        build_date=build_date,
+        fonts=FONTS,
+        stylesheet=(STYLES / "booklet.css").as_uri(),
+    )

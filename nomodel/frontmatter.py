@@ -1,0 +1,183 @@
+"""Read a Markdown file's YAML front matter, or a plain YAML file, keeping file line numbers.
+
+Values are plain Python (dict, list, str, int, float, bool, None). Dates stay strings: the
+schema parses them, so an impossible date like 2020-02-30 becomes a content error instead of
+a crash inside the YAML library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, NoReturn
+
+import yaml
+
+from nomodel.errors import ContentError, ContentErrors
+
+KeyPath = tuple[Hashable, ...]
+"""Where a value sits in the YAML: mapping keys and 0-based list indexes, e.g. ("links", 0)."""
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_OPENER = "---"
+_CLOSERS = ("---", "...")
+_ROOT_LINE = 1
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that never builds datetime objects, implicitly or through ``!!timestamp``."""
+
+    yaml_implicit_resolvers: ClassVar = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    yaml_constructors: ClassVar = {
+        tag: make for tag, make in yaml.SafeLoader.yaml_constructors.items() if tag != _TIMESTAMP
+    }
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A YAML mapping read from ``path``, with the 1-based file line of every key and item."""
+
+    path: Path
+    data: dict[Any, Any]
+    lines: Mapping[KeyPath, int]
+
+    def line_of(self, key_path: KeyPath) -> int:
+        """The line of ``key_path``, or of its nearest existing parent (a missing key)."""
+        for end in range(len(key_path), -1, -1):
+            line = self.lines.get(key_path[:end])
+            if line is not None:
+                return line
+        raise AssertionError("the root always has a line")
+
+
+@dataclass(frozen=True)
+class MarkdownFile(YamlFile):
+    """A Markdown file: ``data`` is its front matter, ``body`` what follows the closing line."""
+
+    body: str
+    body_line: int  # 1-based file line where ``body`` starts
+
+
+def read_yaml(path: Path) -> YamlFile:
+    """Read a whole file as one YAML mapping. Raises ContentErrors."""
+    text = _read_text(path)
+    data, lines = _parse(path, text, first_line=1)
+    return YamlFile(path, data, lines)
+
+
+def read_markdown(path: Path) -> MarkdownFile:
+    """Read a Markdown file opening with a ``---`` front matter block. Raises ContentErrors."""
+    text = _read_text(path)
+    rows = text.split("\n")
+    if rows[0].rstrip() != _OPENER:
+        _fail(path, 1, 'no front matter: the file must start with a "---" line')
+    close = next((i for i, row in enumerate(rows) if i and row.rstrip() in _CLOSERS), None)
+    if close is None:
+        _fail(path, 1, 'front matter opened on line 1 is never closed (no closing "---")')
+    data, lines = _parse(path, "\n".join(rows[1:close]), first_line=2)
+    return MarkdownFile(path, data, lines, body="\n".join(rows[close + 1 :]), body_line=close + 2)
+
+
+def _fail(path: Path, line: int, message: str) -> NoReturn:
+    raise ContentErrors([ContentError(path, line, message)])
+
+
+def _read_text(path: Path) -> str:
+    """UTF-8 text with any BOM removed and every line ending turned into ``\\n``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        _fail(path, 0, f"cannot read file: {exc.strerror}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        byte = raw[exc.start]
+        _fail(path, line, f"file is not valid UTF-8 (invalid byte 0x{byte:02x} on line {line})")
+    if not text.strip():
+        _fail(path, 1, "file is empty")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse(path: Path, text: str, first_line: int) -> tuple[dict[Any, Any], dict[KeyPath, int]]:
+    """Parse ``text``, which starts on file line ``first_line``.
+
+    The root mapping's line is line 1: the opening ``---``, or the top of a YAML file."""
+    builder = _Builder(path, first_line)
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+        data = {} if node is None else builder.build(loader, node, ())
+    except yaml.MarkedYAMLError as exc:
+        _fail(path, *_yaml_problem(exc, first_line))
+    except yaml.reader.ReaderError as exc:  # a control character, found before any parsing
+        line = first_line + text.count("\n", 0, exc.position)
+        _fail(path, line, f"invalid YAML: character U+{exc.character:04X} is not allowed")
+    except RecursionError:
+        _fail(path, _ROOT_LINE, "invalid YAML: nested too deeply (a recursive alias?)")
+    if not isinstance(data, dict):
+        _fail(path, builder.lines[()], 'expected "key: value" lines')
+    if builder.errors:
+        raise ContentErrors(builder.errors)
+    builder.lines[()] = _ROOT_LINE
+    return data, builder.lines
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str]:
+    """Line and message of a YAML error; the context often shows where the fault began."""
+    mark = exc.problem_mark or exc.context_mark
+    line = first_line + mark.line if mark else _ROOT_LINE
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    if exc.problem and exc.context and exc.context_mark:
+        message += f" ({exc.context} started on line {first_line + exc.context_mark.line})"
+    return line, message
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain values, noting each key's line and duplicate keys."""
+
+    def __init__(self, path: Path, first_line: int) -> None:
+        self.path = path
+        self.first_line = first_line
+        self.lines: dict[KeyPath, int] = {}
+        self.errors: list[ContentError] = []
+
+    def line(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
+
+    def build(self, loader: _Loader, node: yaml.Node, key_path: KeyPath) -> Any:
+        self.lines.setdefault(key_path, self.line(node))
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.build(loader, item, (*key_path, index))
+                for index, item in enumerate(node.value)
+            ]
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(loader, node, key_path)
+        try:
+            return loader.construct_object(node)
+        except ValueError:  # an explicit tag on a value it cannot read, e.g. !!int abc
+            self.error(node, f"invalid YAML: {node.value!r} cannot be read as {node.tag}")
+            return None
+
+    def build_mapping(self, loader: _Loader, node: yaml.MappingNode, key_path: KeyPath) -> dict:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, "a key must be a plain word, not a list or mapping")
+                continue
+            key = loader.construct_object(key_node)
+            if key in result:
+                first = self.lines[(*key_path, key)]
+                self.error(key_node, f'duplicate key "{key}" (first on line {first})')
+                continue
+            self.lines[(*key_path, key)] = self.line(key_node)
+            result[key] = self.build(loader, value_node, (*key_path, key))
+        return result
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        self.errors.append(ContentError(self.path, self.line(node), message))

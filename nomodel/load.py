@@ -1,0 +1,164 @@
+"""Load and validate a content folder into a Content value, reporting every problem at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from nomodel.errors import ContentError, ContentErrors, display_path
+from nomodel.frontmatter import MarkdownFile, read_markdown, read_yaml
+from nomodel.model import Booklet, Card, Content, Link, Section, Testimony
+from nomodel.schema import NUMBER_PATTERN, BookletMeta, CardMeta, SectionMeta, validate
+
+BOOKLET_FILE = "booklet.yml"
+SECTION_FILE = "_section.md"
+NO_LINE = 0  # the problem is a folder or a missing file, not a line
+
+T = TypeVar("T")
+
+
+class _Collector:
+    """Gathers every ContentError so that one bad file never hides the problems of the others."""
+
+    def __init__(self) -> None:
+        self.errors: list[ContentError] = []
+        self._claims: dict[str, tuple[Path, int]] = {}
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.errors.append(ContentError(path, line, message))
+
+    def attempt(self, make: Callable[[], T]) -> T | None:
+        try:
+            return make()
+        except ContentErrors as exc:
+            self.errors.extend(exc.errors)
+            return None
+
+    def claim(self, what: str, path: Path, line: int) -> None:
+        """Report ``what`` (``number 00C.001``) when an earlier file already holds it.
+
+        Files are visited in path order, so the error always lands on the later file."""
+        first_path, first_line = self._claims.setdefault(what, (path, line))
+        if first_path != path:
+            where = f"{display_path(first_path)}:{first_line}"
+            self.add(path, line, f"{what} is already used by {where}")
+
+
+def load_content(root: Path) -> Content:
+    """The content under ``root``, or ContentErrors listing every problem found there.
+
+    FileNotFoundError / NotADirectoryError when ``root`` is no folder at all."""
+    if not root.exists():
+        raise FileNotFoundError(f"content folder not found: {root}")
+    if not root.is_dir():
+        raise NotADirectoryError(f"not a folder: {root}")
+    collect = _Collector()
+    booklet = _load_booklet(root, collect)
+    folders = _section_folders(root)
+    if not folders:
+        collect.add(root, NO_LINE, f"no sections: add a folder holding {SECTION_FILE} and cards")
+    sections = [_load_section(folder, collect) for folder in folders]
+    if collect.errors:
+        raise ContentErrors(collect.errors)
+    assert booklet is not None  # a missing or bad booklet.yml is a collected error
+    ordered = sorted(filter(None, sections), key=lambda s: (s.order, s.path.name))
+    return Content(root, booklet, tuple(ordered))
+
+
+def _load_booklet(root: Path, collect: _Collector) -> Booklet | None:
+    path = root / BOOKLET_FILE
+    if not path.is_file():
+        collect.add(root, NO_LINE, f"missing {BOOKLET_FILE} (the publication: title, format…)")
+        return None
+    meta = collect.attempt(lambda: validate(BookletMeta, read_yaml(path)))
+    if meta is None:
+        return None
+    return Booklet(**{**meta.model_dump(), "keywords": tuple(meta.keywords)})
+
+
+def _section_folders(root: Path) -> list[Path]:
+    """Visible sub-folders holding Markdown files; the others (``images/``) are not sections."""
+    return sorted(
+        folder
+        for folder in root.iterdir()
+        if folder.is_dir() and not _hidden(folder) and _markdown_files(folder)
+    )
+
+
+def _markdown_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.glob("*.md") if path.is_file() and not _hidden(path))
+
+
+def _hidden(path: Path) -> bool:
+    return path.name.startswith(".")
+
+
+def _load_section(folder: Path, collect: _Collector) -> Section | None:
+    index = folder / SECTION_FILE
+    if index.is_file():
+        section = collect.attempt(lambda: _read_section(index, collect))
+    else:
+        section = None
+        collect.add(folder, NO_LINE, f"section folder has cards but no {SECTION_FILE}")
+    series = section.series if section else None
+    card_files = [path for path in _markdown_files(folder) if path != index]
+    # Every card is read, even when the section itself is broken, to report all problems.
+    cards = [collect.attempt(lambda p=path: _read_card(p, series, collect)) for path in card_files]
+    if section is None:
+        return None
+    ordered = sorted(filter(None, cards), key=lambda card: card.number)
+    return replace(section, cards=tuple(ordered))
+
+
+def _read_section(index: Path, collect: _Collector) -> Section:
+    source = read_markdown(index)
+    meta = validate(SectionMeta, source)
+    collect.claim(f'series "{meta.series}"', index, source.line_of(("series",)))
+    return Section(
+        path=index.parent,
+        title=meta.title,
+        series=meta.series,
+        order=meta.order,
+        intro=source.body,
+        intro_line=source.body_line,
+        cards=(),
+    )
+
+
+def _read_card(path: Path, series: str | None, collect: _Collector) -> Card:
+    source = read_markdown(path)
+    meta = validate(CardMeta, source)
+    line = source.line_of(("number",))
+    collect.claim(f"number {meta.number}", path, line)
+    problems = []
+    if series and meta.number[2] != series:
+        problems.append(
+            f'number {meta.number} does not match the series "{series}"'
+            f" of section {path.parent.name}"
+        )
+    named = re.match(NUMBER_PATTERN, path.name)
+    if named and named.group() != meta.number:
+        problems.append(
+            f"the file name starts with {named.group()} but the number is {meta.number}"
+        )
+    if problems:
+        raise ContentErrors(ContentError(path, line, problem) for problem in problems)
+    return _card(source, meta)
+
+
+def _card(source: MarkdownFile, meta: CardMeta) -> Card:
+    return Card(
+        path=source.path,
+        number=meta.number,
+        title=meta.title,
+        date=meta.date,
+        body=source.body,
+        body_line=source.body_line,
+        testimonies=tuple(Testimony(t.name, t.role) for t in meta.testimonies),
+        summary=meta.summary,
+        tags=tuple(meta.tags),
+        links=tuple(Link(link.label, link.url) for link in meta.links),
+    )

@@ -1,0 +1,122 @@
+"""Markdown bodies → HTML fragments, with French typography and images resolved."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from .errors import ContentError, ContentErrors
+from .model import Content
+from .typography import FrenchTypographyExtension
+
+# Cards' titles are h2 under the section's h1: a heading in a body starts at h3.
+HEADING_SHIFT = 2
+
+
+@dataclass
+class _Source:
+    """Where the Markdown being converted comes from, for error messages."""
+
+    path: Path = Path()
+    text: str = ""
+    first_line: int = 1
+    problems: list[ContentError] = field(default_factory=list)
+
+    def line_of(self, needle: str) -> int:
+        offset = self.text.find(needle)
+        return self.first_line + (self.text.count("\n", 0, offset) if offset >= 0 else 0)
+
+
+class _ImagesAndHeadings(Treeprocessor):
+    """Resolves image paths against the card's own file and demotes body headings."""
+
+    def __init__(self, md: markdown.Markdown, source: _Source) -> None:
+        super().__init__(md)
+        self.source = source
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                element.tag = f"h{min(int(element.tag[1]) + HEADING_SHIFT, 6)}"
+            elif element.tag == "img":
+                self._resolve(element)
+
+    def _resolve(self, img: etree.Element) -> None:
+        src = img.get("src", "")
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            return  # not a local file: the layout stage decides what may be fetched
+        target = (self.source.path.parent / unquote(parts.path)).resolve()
+        if target.is_file():
+            img.set("src", target.as_uri())
+        else:
+            self.source.problems.append(
+                ContentError(self.source.path, self.source.line_of(src), f'image "{src}" not found')
+            )
+
+
+class _BodyExtension(Extension):
+    def __init__(self, source: _Source) -> None:
+        super().__init__()
+        self.source = source
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_ImagesAndHeadings(md, self.source), "nomodel-images", 4)
+
+
+class MarkdownRenderer:
+    """One Markdown converter reused for every body, so footnote ids stay unique."""
+
+    def __init__(self) -> None:
+        self._source = _Source()
+        self._md = markdown.Markdown(
+            extensions=[
+                "footnotes",
+                "tables",
+                "fenced_code",
+                "sane_lists",
+                FrenchTypographyExtension(),
+                _BodyExtension(self._source),
+            ],
+            extension_configs={"footnotes": {"UNIQUE_IDS": True}},
+            output_format="html",
+        )
+
+    def convert(self, text: str, path: Path, first_line: int) -> tuple[Markup, list[ContentError]]:
+        self._source.path, self._source.text, self._source.first_line = path, text, first_line
+        self._source.problems = []
+        html = self._md.reset().convert(text)
+        return Markup(html), self._source.problems
+
+
+@dataclass(frozen=True)
+class RenderedContent:
+    """The content with every Markdown body turned into HTML, keyed by source file."""
+
+    content: Content
+    bodies: Mapping[Path, Markup]
+
+
+def render_content(content: Content) -> RenderedContent:
+    """Converts every intro and card body; raises ContentErrors with all problems found."""
+    renderer = MarkdownRenderer()
+    bodies: dict[Path, Markup] = {}
+    problems: list[ContentError] = []
+    for section in content.sections:
+        sources = [(section.index_file, section.intro, section.intro_line)]
+        sources += [(card.path, card.body, card.body_line) for card in section.cards]
+        for path, text, line in sources:
+            bodies[path], found = renderer.convert(text, path, line)
+            problems += found
+    if problems:
+        raise ContentErrors(problems)
+    return RenderedContent(content, MappingProxyType(bodies))

@@ -1,0 +1,218 @@
+"""What booklet.yml, a section's and a card's front matter may contain, and human error messages.
+
+The models are strict (no silent ``12`` → ``"12"``) and forbid unknown keys, so a typo is
+reported instead of ignored. Validation errors become ContentErrors on the offending key's line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from nomodel.errors import ContentError, ContentErrors
+from nomodel.frontmatter import YamlFile
+
+NUMBER_PATTERN = r"\d{2}[A-Z]\.\d{3}"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _matches(pattern: str, problem: str) -> Callable[[str], str]:
+    """A validator for strings fully matching ``pattern``; ``problem`` says what is wanted."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise PydanticCustomError("nomodel", problem)
+        return value
+
+    return check
+
+
+def _to_date(value: Any) -> datetime.date:
+    # The YAML reader keeps dates as strings, so a wrong one is a message, never a crash.
+    problem = PydanticCustomError("nomodel", "must be a real date written YYYY-MM-DD")
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
+        raise problem
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise problem from None
+
+
+def _to_format(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().upper() in ("A4", "A5", "A6"):
+        return value.strip().upper()
+    raise PydanticCustomError("nomodel", "must be A4, A5 or A6")
+
+
+Text = Annotated[str, Field(min_length=1)]
+Number = Annotated[
+    str,
+    AfterValidator(
+        _matches(
+            NUMBER_PATTERN,
+            "must look like 00C.001 (two digits, the series letter, a dot, three digits)",
+        )
+    ),
+]
+Series = Annotated[str, AfterValidator(_matches(r"[A-Z]", "must be one capital letter A–Z"))]
+Url = Annotated[
+    str,
+    AfterValidator(
+        _matches(r"(https?://|mailto:)\S+", "must start with http://, https:// or mailto:")
+    ),
+]
+IsoDate = Annotated[datetime.date, BeforeValidator(_to_date)]
+PageFormat = Annotated[str, BeforeValidator(_to_format)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        # An optional key left empty ("summary:") means "none", as authors expect.
+        if not isinstance(data, dict):
+            return data
+        optional = {name for name, field in cls.model_fields.items() if not field.is_required()}
+        return {
+            key: value for key, value in data.items() if value is not None or key not in optional
+        }
+
+
+class BookletMeta(_Strict):
+    title: Text
+    subtitle: str = ""
+    author: str = ""
+    edition: str = ""
+    subject: str = ""
+    lang: Text = "fr"
+    format: PageFormat = "A5"
+    keywords: list[str] = []
+
+
+class SectionMeta(_Strict):
+    title: Text
+    series: Series
+    order: int = 0
+
+
+class TestimonyMeta(_Strict):
+    name: Text
+    role: str = ""
+
+
+class LinkMeta(_Strict):
+    label: Text
+    url: Url
+
+
+class CardMeta(_Strict):
+    number: Number
+    title: Text
+    date: IsoDate
+    testimonies: list[TestimonyMeta] = []
+    summary: str = ""
+    tags: list[str] = []
+    links: list[LinkMeta] = []
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], source: YamlFile) -> M:
+    """``source.data`` as a ``model``; raises ContentErrors, one per problem, on their lines."""
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as exc:
+        raise ContentErrors(
+            _content_error(model, source, error) for error in exc.errors()
+        ) from None
+
+
+def _content_error(model: type[BaseModel], source: YamlFile, error: ErrorDetails) -> ContentError:
+    loc = error["loc"]
+    if error["type"] == "missing":
+        where = f" in {_subject(loc[:-1])}" if len(loc) > 1 else ""
+        return ContentError(
+            source.path, source.line_of(loc[:-1]), f'missing required key "{loc[-1]}"{where}'
+        )
+    if error["type"] in ("extra_forbidden", "invalid_key"):  # invalid: a key like 1 or true
+        allowed = list(_model_at(model, loc[:-1]).model_fields)
+        return ContentError(source.path, source.line_of(loc), _unknown_key(loc[-1], allowed))
+    return ContentError(source.path, source.line_of(loc), _wrong_value(loc, error))
+
+
+def _unknown_key(key: Any, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    hint = f'did you mean "{close[0]}"?' if close else f"allowed keys: {', '.join(allowed)}"
+    return f'unknown key "{key}" ({hint})'
+
+
+# Pydantic's own wording for these is written for programmers.
+_PROBLEMS = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "list_type": "must be a list",
+    "model_type": 'must be "key: value" lines',
+    "string_too_short": "must not be empty",
+}
+
+
+def _wrong_value(loc: tuple[int | str, ...], error: ErrorDetails) -> str:
+    value = error["input"]
+    if value is None:
+        return f"{_subject(loc)} has no value"
+    message = f"{_subject(loc)} {_PROBLEMS.get(error['type'], error['msg'])}"
+    if error["type"] != "string_too_short":
+        message += f", got {_shown(value)}"
+    if error["type"] == "string_type" and isinstance(value, int | float):
+        message += " (put it in quotes)"
+    return message
+
+
+def _subject(loc: tuple[int | str, ...]) -> str:
+    """``("testimonies", 1, "role")`` → ``"role" of item 2 of "testimonies"``."""
+    return " of ".join(
+        f"item {part + 1}" if isinstance(part, int) else f'"{part}"' for part in reversed(loc)
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return '"key: value" lines'
+    return str(value)
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel]:
+    """The model that validates the mapping at ``loc`` (list indexes skipped)."""
+    for part in loc:
+        if isinstance(part, str):
+            model = _inner_model(model.model_fields[part].annotation)
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(_inner_model(arg) for arg in get_args(annotation))

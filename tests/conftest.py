@@ -1,0 +1,42 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from samples import SMALL_CONTENT
+
+WriteContent = Callable[[dict[str, str | bytes]], Path]
+
+
+@pytest.fixture
+def write_content(tmp_path: Path) -> WriteContent:
+    """Write a small content folder and return its root (``tmp_path / "content"``).
+
+    Takes ``{relative path: text}``; text is dedented and stripped of its first newline, so
+    a triple-quoted front matter starts on line 1. Bytes are written as they are (BOM, CRLF,
+    bad encodings). Call it again to add files to the same folder.
+    """
+    root = tmp_path / "content"
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(textwrap.dedent(text).removeprefix("\n"), encoding="utf-8")
+        root.mkdir(exist_ok=True)
+        return root
+
+    return write
+
+
+@pytest.fixture
+def small_content(write_content: WriteContent) -> Path:
+    """The seed's section with two short cards (tests/samples.py)."""
+    return write_content(SMALL_CONTENT)
