@@ -139,8 +139,18 @@ def validate(model: type[M], source: YamlFile) -> M:
     try:
         return model.model_validate(source.data)
     except ValidationError as exc:
+        errors = exc.errors()
+        # "titel" reported as unknown with the hint "title" says all: no "missing title" too.
+        hinted = {
+            (*error["loc"][:-1], hint)
+            for error in errors
+            if error["type"] == "extra_forbidden"
+            and (hint := _close_key(error["loc"][-1], _allowed(model, error["loc"])))
+        }
         raise ContentErrors(
-            _content_error(model, source, error) for error in exc.errors()
+            _content_error(model, source, error)
+            for error in errors
+            if not (error["type"] == "missing" and error["loc"] in hinted)
         ) from None
 
 
@@ -152,14 +162,25 @@ def _content_error(model: type[BaseModel], source: YamlFile, error: ErrorDetails
             source.path, source.line_of(loc[:-1]), f'missing required key "{loc[-1]}"{where}'
         )
     if error["type"] in ("extra_forbidden", "invalid_key"):  # invalid: a key like 1 or true
-        allowed = list(_model_at(model, loc[:-1]).model_fields)
-        return ContentError(source.path, source.line_of(loc), _unknown_key(loc[-1], allowed))
+        return ContentError(
+            source.path, source.line_of(loc), _unknown_key(loc[-1], _allowed(model, loc))
+        )
     return ContentError(source.path, source.line_of(loc), _wrong_value(loc, error))
 
 
-def _unknown_key(key: Any, allowed: list[str]) -> str:
+def _allowed(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed beside the key at ``loc``."""
+    return list(_model_at(model, loc[:-1]).model_fields)
+
+
+def _close_key(key: Any, allowed: list[str]) -> str | None:
     close = difflib.get_close_matches(str(key), allowed, n=1)
-    hint = f'did you mean "{close[0]}"?' if close else f"allowed keys: {', '.join(allowed)}"
+    return close[0] if close else None
+
+
+def _unknown_key(key: Any, allowed: list[str]) -> str:
+    close = _close_key(key, allowed)
+    hint = f'did you mean "{close}"?' if close else f"allowed keys: {', '.join(allowed)}"
     return f'unknown key "{key}" ({hint})'
 
 

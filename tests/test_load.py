@@ -243,6 +243,11 @@ def test_unknown_keys_get_a_hint(seed: Path, write_content) -> None:
     ]
 
 
+def test_a_misspelt_required_key_is_one_problem_not_two(seed: Path, write_content) -> None:
+    write_content({"booklet.yml": BOOKLET.replace("    title:", "    titel:")})
+    assert [e.message for e in errors_of(seed)] == ['unknown key "titel" (did you mean "title"?)']
+
+
 @pytest.mark.parametrize(
     ("extra", "line", "message"),
     [
