@@ -16,6 +16,8 @@ from nomodel.schema import NUMBER_PATTERN, BookletMeta, CardMeta, SectionMeta, v
 BOOKLET_FILE = "booklet.yml"
 SECTION_FILE = "_section.md"
 NO_LINE = 0  # the problem is a folder or a missing file, not a line
+# Stands in for a booklet.yml that has problems, so that the cards can still be checked.
+UNREADABLE_BOOKLET = Booklet(title="")
 
 T = TypeVar("T")
 
@@ -51,21 +53,29 @@ def load_content(root: Path) -> Content:
     """The content under ``root``, or ContentErrors listing every problem found there.
 
     FileNotFoundError / NotADirectoryError when ``root`` is no folder at all."""
+    content, problems = read_content(root)
+    if problems:
+        raise ContentErrors(problems)
+    return content
+
+
+def read_content(root: Path) -> tuple[Content, tuple[ContentError, ...]]:
+    """What could be read under ``root``, and every problem found there.
+
+    The sections and cards that are valid are kept, so later stages can check them too
+    and all problems are reported together."""
     if not root.exists():
         raise FileNotFoundError(f"content folder not found: {root}")
     if not root.is_dir():
         raise NotADirectoryError(f"not a folder: {root}")
     collect = _Collector()
-    booklet = _load_booklet(root, collect)
+    booklet = _load_booklet(root, collect) or UNREADABLE_BOOKLET
     folders = _section_folders(root)
     if not folders:
         collect.add(root, NO_LINE, f"no sections: add a folder holding {SECTION_FILE} and cards")
     sections = [_load_section(folder, collect) for folder in folders]
-    if collect.errors:
-        raise ContentErrors(collect.errors)
-    assert booklet is not None  # a missing or bad booklet.yml is a collected error
     ordered = sorted(filter(None, sections), key=lambda s: (s.order, s.path.name))
-    return Content(root, booklet, tuple(ordered))
+    return Content(root, booklet, tuple(ordered)), tuple(collect.errors)
 
 
 def _load_booklet(root: Path, collect: _Collector) -> Booklet | None:

@@ -14,7 +14,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .errors import ContentError, ContentErrors
+from .errors import ContentError
 from .model import Content
 from .typography import FrenchTypographyExtension
 
@@ -106,8 +106,8 @@ class RenderedContent:
     bodies: Mapping[Path, Markup]
 
 
-def render_content(content: Content) -> RenderedContent:
-    """Converts every intro and card body; raises ContentErrors with all problems found."""
+def render_content(content: Content) -> tuple[RenderedContent, tuple[ContentError, ...]]:
+    """Converts every intro and card body; also returns the problems found on the way."""
     renderer = MarkdownRenderer()
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
@@ -117,6 +117,4 @@ def render_content(content: Content) -> RenderedContent:
         for path, text, line in sources:
             bodies[path], found = renderer.convert(text, path, line)
             problems += found
-    if problems:
-        raise ContentErrors(problems)
-    return RenderedContent(content, MappingProxyType(bodies))
+    return RenderedContent(content, MappingProxyType(bodies)), tuple(problems)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .compose import compose
+from .errors import ContentErrors
 from .layout import lay_out
-from .load import load_content
+from .load import read_content
 from .markdown_html import RenderedContent, render_content
 from .write import write_atomically
 
@@ -32,8 +33,12 @@ def build_date() -> datetime.date:
 
 
 def check(content_dir: Path) -> RenderedContent:
-    """Everything a build checks, without the layout: raises ContentErrors."""
-    return render_content(load_content(content_dir))
+    """Everything a build checks, without the layout: raises ContentErrors with all problems."""
+    content, problems = read_content(content_dir)
+    rendered, more_problems = render_content(content)
+    if problems or more_problems:
+        raise ContentErrors((*problems, *more_problems))
+    return rendered
 
 
 def build(content_dir: Path, output_dir: Path) -> BuildResult:

@@ -109,3 +109,21 @@ def test_missing_image_is_a_content_error(
     assert '00C.001-programme-labo-pia.md:13: image "../images/absent.png" not found' in (
         capsys.readouterr().err
     )
+
+
+def test_markdown_problems_are_reported_with_front_matter_problems(
+    write_content: WriteContent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_image = CARD + "\n![Un atelier](absent.png)\n"
+    content = write_content(
+        {
+            **SMALL_CONTENT,
+            "booklet.yml": "titel: Essai\n",
+            "nos-cousins/00C.001-programme-labo-pia.md": with_image,
+        }
+    )
+    assert main(["check", "--content", str(content)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith('booklet.yml:1: unknown key "titel" (did you mean "title"?)')
+    assert err[1].endswith('00C.001-programme-labo-pia.md:11: image "absent.png" not found')
+    assert err[2] == "2 problems: nothing was written"
