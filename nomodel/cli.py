@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from weasyprint.pdf import VARIANTS
+
 from . import pipeline
 from .errors import ContentErrors, display_path
+from .paper import BOOKLET_FORMATS, PAPER_SIZES
 
 COMMANDS = ("build", "check")
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+PDF_VARIANTS = tuple(sorted(variant for variant in VARIANTS if variant != "debug"))
+EXIT_OK, EXIT_CONTENT = 0, 1  # usage errors exit 2, from argparse
+MAX_BLEED_MM = 20.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="check the content and write the booklet PDF (the default)",
-        description="Check the content folder and write DIR/booklet.pdf.",
+        description="Check the content folder and write DIR/booklet.pdf"
+        " (and, if asked, the print-shop and the imposed PDFs).",
     )
     _add_content_option(build)
     build.add_argument(
@@ -32,7 +39,51 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         type=Path,
         default=Path("output"),
-        help="folder for the PDF (default: output)",
+        help="folder for the PDFs (default: output)",
+    )
+    build.add_argument(
+        "--format",
+        choices=BOOKLET_FORMATS,
+        type=str.upper,
+        help="page size (default: booklet.yml's, else A5)",
+    )
+    build.add_argument(
+        "--pdf-variant",
+        metavar="VARIANT",
+        choices=PDF_VARIANTS,
+        help=f"a PDF standard for every PDF written: {', '.join(PDF_VARIANTS)}",
+    )
+    printing = build.add_argument_group("print shop")
+    printing.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_pdf",
+        help="also write booklet-print.pdf: bleed, crop marks, then a preflight report",
+    )
+    printing.add_argument(
+        "--bleed",
+        metavar="LENGTH",
+        type=_millimetres,
+        default=3.0,
+        help="bleed around each page, e.g. 5mm (default: 3mm)",
+    )
+    printing.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --print: exit 1 when the preflight finds a problem",
+    )
+    office = build.add_argument_group("office printing")
+    office.add_argument(
+        "--impose",
+        choices=("booklet",),
+        help="also write booklet-imposed.pdf: two pages a sheet, for printing duplex "
+        "(flip on the short edge), folding and stapling",
+    )
+    office.add_argument(
+        "--sheet",
+        choices=tuple(PAPER_SIZES),
+        type=str.upper,
+        help="with --impose: the sheet (default: twice the page, A4 for an A5 booklet)",
     )
     check = commands.add_parser(
         "check",
@@ -53,28 +104,65 @@ def _add_content_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
-        args_list.insert(0, "build")
+def _millimetres(text: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm)?\s*", text)
+    if not match or float(match[1]) > MAX_BLEED_MM:
+        raise argparse.ArgumentTypeError(f"expected millimetres up to {MAX_BLEED_MM}, e.g. 3mm")
+    return float(match[1])
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv.insert(0, "build")
     parser = _parser()
-    args = parser.parse_args(args_list)
+    args = parser.parse_args(argv)
     if not args.content.is_dir():
         parser.error(f"content folder not found: {args.content}")
+    if args.command == "build" and args.sheet and not args.impose:
+        parser.error("--sheet goes with --impose booklet")
+    if args.command == "build" and args.strict and not args.print_pdf:
+        parser.error("--strict goes with --print")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "check":
             rendered = pipeline.check(args.content)
             print(f"{display_path(args.content)}: {len(rendered.content.cards)} cards, no problems")
-        else:
-            result = pipeline.build(args.content, args.output)
-            print(
-                f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s"
-                f" → {display_path(result.output)}"
-            )
+            return EXIT_OK
+        return _build(args)
     except ContentErrors as problems:
         for problem in problems.errors:
             print(problem, file=sys.stderr)
         count = len(problems.errors)
         print(f"{count} problem{'s' if count > 1 else ''}: nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def _build(args: argparse.Namespace) -> int:
+    options = pipeline.BuildOptions(
+        output_dir=args.output,
+        format=args.format,
+        pdf_variant=args.pdf_variant,
+        bleed_mm=args.bleed,
+        print_pdf=args.print_pdf,
+        impose=bool(args.impose),
+        sheet=args.sheet,
+    )
+    result = pipeline.build(args.content, options)
+    outputs = ", ".join(display_path(path) for path in result.outputs)
+    print(f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s → {outputs}")
+    if result.preflight is None:
+        return EXIT_OK
+    print(f"Preflight of {display_path(result.outputs[1])}:")
+    for line in result.preflight.report():
+        print(f"  {line}")
+    problems = result.preflight.problems
+    if problems and args.strict:
+        for problem in problems:
+            print(f"preflight: {problem}", file=sys.stderr)
+        print(f"{len(problems)} preflight problem(s) (--strict)", file=sys.stderr)
         return EXIT_CONTENT
     return EXIT_OK

@@ -10,20 +10,12 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .markdown_html import RenderedContent
+from .paper import PAPER_SIZES
 from .typography import typeset
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT_ROOT / "templates"
 STYLES = PROJECT_ROOT / "styles"
-
-
-@dataclass(frozen=True)
-class PageSize:
-    width: int  # mm
-    height: int
-
-
-PAGE_SIZES = {"A4": PageSize(210, 297), "A5": PageSize(148, 210), "A6": PageSize(105, 148)}
 
 
 @dataclass(frozen=True)
@@ -74,7 +66,7 @@ def compose(rendered: RenderedContent, build_date: datetime.date) -> str:
     template = _environment().get_template("base.html.j2")
     return template.render(
         booklet=rendered.content.booklet,
-        page_size=PAGE_SIZES[rendered.content.booklet.format],
+        page_size=PAPER_SIZES[rendered.content.booklet.format],
         sections=rendered.content.sections,
         bodies=rendered.bodies,
         build_date=build_date,

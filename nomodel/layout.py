@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from pathlib import Path
 
-from weasyprint import CSS, HTML, Document
+from weasyprint import CSS, HTML, Document, Page
 from weasyprint.text.fonts import FontConfiguration
+
+from .compose import STYLES
 
 # The colophon and back cover close the booklet: padding pages go before them.
 CLOSING_ANCHOR = "colophon"
+CMYK_PROFILE = STYLES / "color" / "FOGRA39L-coated.icc"
 
 
-def lay_out(html: str, base_url: Path) -> Document:
-    """Lays the booklet out once, padded to a multiple of 4 pages for saddle stitching."""
-    document = HTML(string=html, base_url=str(base_url)).render(font_config=FontConfiguration())
+@dataclass(frozen=True)
+class LayoutOptions:
+    bleed_mm: float = 3.0  # laid out for every build; the plain outputs are cut at the trim
+    pdf_variant: str | None = None
+
+
+def lay_out(html: str, base_url: Path, options: LayoutOptions) -> Document:
+    """Lays the booklet out once, padded to a multiple of 4 pages for saddle stitching.
+
+    The pages carry the bleed (backgrounds are painted into it), so that the print-shop
+    PDF and the plain one come from this same layout (see ``trimmed``)."""
+    stylesheets = [CSS(string=f"@page {{ bleed: {options.bleed_mm}mm }}")]
+    color_profiles: dict = {}  # filled by the @color-profile rule below, read by WeasyPrint
+    if options.pdf_variant and options.pdf_variant.startswith("pdf/x"):
+        # PDF/X needs a CMYK output intent; WeasyPrint takes it from this profile.
+        profile = (
+            f"@color-profile device-cmyk {{ src: url({CMYK_PROFILE.as_uri()});"
+            " components: cyan, magenta, yellow, black }"
+        )
+        stylesheets.append(CSS(string=profile, color_profiles=color_profiles))
+    document = HTML(string=html, base_url=str(base_url)).render(
+        font_config=FontConfiguration(),
+        color_profiles=color_profiles,
+        stylesheets=stylesheets,
+        pdf_variant=options.pdf_variant,
+    )
     return pad_to_multiple_of_four(document)
+
+
+def trimmed(document: Document) -> Document:
+    """The same pages, cut at the trim: the plain booklet, for screens and office printers."""
+    return document.copy([_without_bleed(page) for page in document.pages])
+
+
+def _without_bleed(page: Page) -> Page:
+    cut = copy.copy(page)  # a page's drawing is shared; only its box sizes change
+    cut.bleed = dict.fromkeys(page.bleed, 0)
+    return cut
 
 
 def pad_to_multiple_of_four(document: Document) -> Document:
@@ -27,9 +66,10 @@ def pad_to_multiple_of_four(document: Document) -> Document:
     return document.copy(pages)
 
 
-def _blank_pages(document: Document, count: int) -> list:
-    """Truly blank pages (no running head, no folio) of the booklet's own page size."""
+def _blank_pages(document: Document, count: int) -> list[Page]:
+    """Truly blank pages (no running head, no folio) of the booklet's page and bleed size."""
     first = document.pages[0]
-    style = CSS(string=f"@page {{ size: {first.width}px {first.height}px; margin: 0 }}")
+    size = f"{first.width}px {first.height}px"
+    style = CSS(string=f"@page {{ size: {size}; margin: 0; bleed: {first.bleed['top']}px }}")
     blank = HTML(string="<html><body></body></html>").render(stylesheets=[style])
     return blank.pages * count

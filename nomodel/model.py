@@ -64,6 +64,7 @@ class Booklet:
     format: str = "A5"  # "A4", "A5" or "A6"
     subject: str = ""
     keywords: tuple[str, ...] = ()
+    cards_start: str = "any"  # "any": the next page; "recto": the next right-hand page
 
 
 @dataclass(frozen=True)

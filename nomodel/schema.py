@@ -52,6 +52,14 @@ def _to_date(value: Any) -> datetime.date:
         raise problem from None
 
 
+def _to_cards_start(value: Any) -> Any:
+    if value in ("any", "recto"):
+        return value
+    raise PydanticCustomError(
+        "nomodel", 'must be "any" (the next page) or "recto" (a right-hand page)'
+    )
+
+
 def _to_format(value: Any) -> Any:
     if isinstance(value, str) and value.strip().upper() in ("A4", "A5", "A6"):
         return value.strip().upper()
@@ -77,6 +85,7 @@ Url = Annotated[
 ]
 IsoDate = Annotated[datetime.date, BeforeValidator(_to_date)]
 PageFormat = Annotated[str, BeforeValidator(_to_format)]
+CardsStart = Annotated[str, BeforeValidator(_to_cards_start)]
 
 
 class _Strict(BaseModel):
@@ -103,6 +112,7 @@ class BookletMeta(_Strict):
     lang: Text = "fr"
     format: PageFormat = "A5"
     keywords: list[str] = []
+    cards_start: CardsStart = "any"
 
 
 class SectionMeta(_Strict):

@@ -6,10 +6,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject
 
 MM = 72 / 25.4  # PDF points per millimetre
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1, 0, 0, 1, 0, 0)
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -64,3 +66,56 @@ def link_targets(pdf: Path, page_index: int) -> list[int]:
         elif destination is not None:
             links.append((-annotation["/Rect"][3], page_ids.index(destination[0].idnum)))
     return list(dict.fromkeys(target for _, target in sorted(links)))
+
+
+def _then(first: Matrix, second: Matrix) -> Matrix:
+    """The matrix that applies ``first``, then ``second`` (PDF row-vector convention)."""
+    a, b, c, d, e, f = first
+    A, B, C, D, E, F = second
+    return (
+        a * A + b * C,
+        a * B + b * D,
+        c * A + d * C,
+        c * B + d * D,
+        e * A + f * C + E,
+        e * B + f * D + F,
+    )
+
+
+def texts(page: PageObject) -> list[tuple[str, float, float]]:
+    """Each piece of text on the page with the origin of its text matrix, in page space.
+
+    pypdf restarts the CTM at the identity inside a form XObject, so the CTM of each
+    ``Do`` is kept on a stack and applied on top (forms here have no /Matrix of their own).
+    """
+    found: list[tuple[str, float, float]] = []
+    forms: list[Matrix] = [IDENTITY]
+
+    def before(operator: bytes, operands: list, cm: list, tm: list) -> None:
+        if operator == b"Do":
+            forms.append(_then(tuple(cm), forms[-1]))
+
+    def after(operator: bytes, operands: list, cm: list, tm: list) -> None:
+        if operator == b"Do":
+            forms.pop()
+
+    def text(text: str, cm: list, tm: list, font: object, size: float) -> None:
+        if text.strip():
+            *_, x, y = _then(_then(tuple(tm), tuple(cm)), forms[-1])
+            found.append((text.strip(), x, y))
+
+    page.extract_text(visitor_operand_before=before, visitor_operand_after=after, visitor_text=text)
+    return found
+
+
+def halves(page: PageObject) -> tuple[str | None, str | None]:
+    """The text printed on the left and on the right half of a sheet side."""
+    fold = float(page.mediabox.width) / 2
+    left = "".join(t for t, x, _ in texts(page) if x < fold) or None
+    right = "".join(t for t, x, _ in texts(page) if x >= fold) or None
+    return left, right
+
+
+def printed(source: PdfReader, index: int | None) -> str | None:
+    """All the text of a source page, ``None`` for none or no page."""
+    return None if index is None else "".join(t for t, *_ in texts(source.pages[index])) or None

@@ -1,0 +1,27 @@
+"""ISO 216 paper sizes: booklet formats and imposition sheets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+POINTS_PER_MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class PaperSize:
+    width: int  # mm, portrait
+    height: int
+
+    def landscape_points(self) -> tuple[float, float]:
+        return self.height * POINTS_PER_MM, self.width * POINTS_PER_MM
+
+
+PAPER_SIZES = {
+    "A3": PaperSize(297, 420),
+    "A4": PaperSize(210, 297),
+    "A5": PaperSize(148, 210),
+    "A6": PaperSize(105, 148),
+}
+BOOKLET_FORMATS = ("A4", "A5", "A6")
+# A booklet page is half of the next ISO size: that is the sheet it is imposed on.
+SHEET_FOR = {"A4": "A3", "A5": "A4", "A6": "A5"}
