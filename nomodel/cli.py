@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="VARIANT",
         choices=PDF_VARIANTS,
         help=f"a PDF standard for every PDF written: {', '.join(PDF_VARIANTS)}",
+    )
+    build.add_argument(
+        "--cards",
+        action="store_true",
+        help="also write cards/NUMBER.pdf, one PDF per card, for reports"
+        f" (archival and tagged: {pipeline.CARD_VARIANT} unless --pdf-variant says otherwise)",
     )
     printing = build.add_argument_group("print shop")
     printing.add_argument(
@@ -122,6 +129,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         parser.error("--sheet goes with --impose booklet")
     if args.command == "build" and args.strict and not args.print_pdf:
         parser.error("--strict goes with --print")
+    if not os.environ.get("SOURCE_DATE_EPOCH", "0").isdigit():
+        parser.error("SOURCE_DATE_EPOCH must be a number of seconds since 1970")
     return args
 
 
@@ -150,13 +159,18 @@ def _build(args: argparse.Namespace) -> int:
         print_pdf=args.print_pdf,
         impose=bool(args.impose),
         sheet=args.sheet,
+        cards=args.cards,
     )
     result = pipeline.build(args.content, options)
-    outputs = ", ".join(display_path(path) for path in result.outputs)
+    cards = [path for path in result.outputs if path.parent.name == "cards"]
+    shown = [display_path(path) for path in result.outputs if path not in cards]
+    if cards:
+        shown.append(f"{display_path(cards[0].parent)}/ ({len(cards)} PDFs)")
+    outputs = ", ".join(shown)
     print(f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s → {outputs}")
     if result.preflight is None:
         return EXIT_OK
-    print(f"Preflight of {display_path(result.outputs[1])}:")
+    print(f"Preflight of {display_path(result.outputs[1])}:")  # booklet-print.pdf
     for line in result.preflight.report():
         print(f"  {line}")
     problems = result.preflight.problems

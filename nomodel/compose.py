@@ -10,6 +10,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .markdown_html import RenderedContent
+from .model import Content
 from .paper import PAPER_SIZES
 from .typography import typeset
 
@@ -61,15 +62,24 @@ def _environment() -> Environment:
     return env
 
 
-def compose(rendered: RenderedContent, build_date: datetime.date) -> str:
-    """The whole booklet as one HTML string; content only ever enters as template data."""
+def keywords(content: Content) -> list[str]:
+    """The booklet's keywords, then every card's tags, each once."""
+    tags = (tag for card in content.cards for tag in card.tags)
+    return list(dict.fromkeys((*content.booklet.keywords, *tags)))
+
+
+def compose(rendered: RenderedContent, version: datetime.datetime) -> str:
+    """The whole booklet as one HTML string; content only ever enters as template data.
+
+    ``version`` dates the booklet: its colophon and the PDF's creation date."""
     template = _environment().get_template("base.html.j2")
     return template.render(
         booklet=rendered.content.booklet,
         page_size=PAPER_SIZES[rendered.content.booklet.format],
         sections=rendered.content.sections,
         bodies=rendered.bodies,
-        build_date=build_date,
+        keywords=keywords(rendered.content),
+        version=version,
         fonts=FONTS,
         stylesheet=(STYLES / "booklet.css").as_uri(),
     )

@@ -13,6 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
+from PIL import Image
 
 from .errors import ContentError
 from .model import Content
@@ -20,6 +21,8 @@ from .typography import FrenchTypographyExtension
 
 # Cards' titles are h2 under the section's h1: a heading in a body starts at h3.
 HEADING_SHIFT = 2
+# The alt text that says an image is only decoration (README: "Images").
+DECORATIVE = {"décoratif", "decoratif", "décorative", "decorative"}
 
 
 @dataclass
@@ -48,20 +51,52 @@ class _ImagesAndHeadings(Treeprocessor):
             if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
                 element.tag = f"h{min(int(element.tag[1]) + HEADING_SHIFT, 6)}"
             elif element.tag == "img":
-                self._resolve(element)
+                self._image(element)
 
-    def _resolve(self, img: etree.Element) -> None:
+    def _image(self, img: etree.Element) -> None:
         src = img.get("src", "")
+        alt = img.get("alt", "").strip()
+        if not alt:
+            self._problem(
+                src,
+                f'image "{src}" has no alt text: describe it between the brackets,'
+                f" or write ![décoratif]({src}) if it is only decoration",
+            )
         parts = urlsplit(src)
         if parts.scheme or parts.netloc:
             return  # not a local file: the layout stage decides what may be fetched
         target = (self.source.path.parent / unquote(parts.path)).resolve()
-        if target.is_file():
-            img.set("src", target.as_uri())
+        if not target.is_file():
+            self._problem(src, f'image "{src}" not found')
+        elif alt.lower() in DECORATIVE:
+            self._as_decoration(img, target, src)
         else:
-            self.source.problems.append(
-                ContentError(self.source.path, self.source.line_of(src), f'image "{src}" not found')
-            )
+            img.set("src", target.as_uri())
+
+    def _as_decoration(self, img: etree.Element, target: Path, src: str) -> None:
+        """A decorative image becomes a background, which a tagged PDF marks as an
+        artifact: screen readers pass over it instead of announcing an empty figure."""
+        try:
+            with Image.open(target) as picture:
+                width, height = picture.size
+        except (OSError, Image.DecompressionBombError):
+            self._problem(src, f'image "{src}" cannot be read (decorative images are PNG or JPEG)')
+            return
+        img.clear()
+        img.tag = "span"
+        img.set("class", "decoration")
+        img.set("style", f"width: {width}px")
+        drawing = etree.SubElement(img, "span")
+        drawing.set(
+            "style",
+            f"padding-bottom: {100 * height / width:.3f}%;"
+            f" background-image: url('{target.as_uri()}')",
+        )
+
+    def _problem(self, src: str, message: str) -> None:
+        self.source.problems.append(
+            ContentError(self.source.path, self.source.line_of(src), message)
+        )
 
 
 class _BodyExtension(Extension):

@@ -5,22 +5,30 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from weasyprint import Document
 
+from .cards import cut_cards
 from .compose import compose
 from .errors import ContentErrors
 from .impose import impose
 from .layout import LayoutOptions, lay_out, trimmed
 from .load import read_content
 from .markdown_html import RenderedContent, render_content
+from .model import Content
 from .paper import PAPER_SIZES, SHEET_FOR
 from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
-from .write import write_atomically
+from .schema import NUMBER_PATTERN
+from .write import pdf_bytes, write_atomically
+
+# Cards are attached to reports and archived: archival (PDF/A-3) and tagged (level a).
+CARD_VARIANT = "pdf/a-3a"
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class BuildOptions:
     print_pdf: bool = False  # also write booklet-print.pdf, with bleed and crop marks
     impose: bool = False  # also write booklet-imposed.pdf, for saddle stitching
     sheet: str | None = None  # the imposition's sheet; twice the page size by default
+    cards: bool = False  # also write cards/NUMBER.pdf, one per card
 
 
 @dataclass(frozen=True)
@@ -43,12 +52,16 @@ class BuildResult:
     preflight: Preflight | None = None
 
 
-def build_date() -> datetime.date:
-    """Today, or the day given by SOURCE_DATE_EPOCH so that rebuilds can be reproduced."""
+def version_time(content_dir: Path) -> datetime.datetime:
+    """When the booklet was last changed: SOURCE_DATE_EPOCH if set, else the newest file of
+    the content. Never the clock, so that two builds of the same content are identical."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
-    return datetime.date.today()
+        seconds = int(epoch)
+    else:
+        files = (path for path in content_dir.rglob("*") if path.is_file())
+        seconds = int(max((path.stat().st_mtime for path in files), default=0))
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
 
 
 def check(content_dir: Path) -> RenderedContent:
@@ -64,25 +77,24 @@ def build(content_dir: Path, options: BuildOptions) -> BuildResult:
     """Lays the booklet out once and writes every output asked for from that layout."""
     started = time.perf_counter()
     rendered = _with_format(check(content_dir), options.format)
-    html = compose(rendered, build_date())
+    html = compose(rendered, version_time(content_dir))
     layout = LayoutOptions(bleed_mm=options.bleed_mm, pdf_variant=options.pdf_variant)
     document = lay_out(html, content_dir.resolve(), layout)
 
     folder, variant = options.output_dir, options.pdf_variant
-    booklet = trimmed(document).write_pdf(pdf_variant=variant)
-    outputs = [folder / "booklet.pdf"]
-    write_atomically(outputs[-1], lambda stream: stream.write(booklet))
+    booklet = pdf_bytes(trimmed(document), variant)
+    outputs = [_write(folder / "booklet.pdf", booklet)]
     report = None
     if options.print_pdf:
-        printable = add_crop_marks(document.write_pdf(pdf_variant=variant), options.bleed_mm)
-        outputs.append(folder / "booklet-print.pdf")
-        write_atomically(outputs[-1], printable.write)
-        report = preflight(document, printable.pages, options.bleed_mm)
+        printable = add_crop_marks(pdf_bytes(document, variant), options.bleed_mm)
+        outputs.append(_write(folder / "booklet-print.pdf", printable))
+        report = preflight(document, PdfReader(io.BytesIO(printable)).pages, options.bleed_mm)
     if options.impose:
         sheet = PAPER_SIZES[options.sheet or SHEET_FOR[rendered.content.booklet.format]]
         imposed = impose(PdfReader(io.BytesIO(booklet)), sheet.landscape_points())
-        outputs.append(folder / "booklet-imposed.pdf")
-        write_atomically(outputs[-1], imposed.write)
+        outputs.append(_write(folder / "booklet-imposed.pdf", _bytes(imposed)))
+    if options.cards:
+        outputs += _write_cards(trimmed(document), rendered.content, folder / "cards", variant)
     return BuildResult(
         outputs=tuple(outputs),
         pages=len(document.pages),
@@ -90,6 +102,32 @@ def build(content_dir: Path, options: BuildOptions) -> BuildResult:
         seconds=time.perf_counter() - started,
         preflight=report,
     )
+
+
+def _write_cards(
+    document: Document, content: Content, folder: Path, variant: str | None
+) -> list[Path]:
+    written = []
+    for card, single in cut_cards(document, content):
+        written.append(
+            _write(folder / f"{card.number}.pdf", pdf_bytes(single, variant or CARD_VARIANT))
+        )
+    # A card removed from the content must not linger as a PDF beside the others.
+    for stale in set(folder.glob("*.pdf")) - set(written):
+        if re.fullmatch(NUMBER_PATTERN, stale.stem):
+            stale.unlink()
+    return written
+
+
+def _bytes(writer: PdfWriter) -> bytes:
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
+
+
+def _write(path: Path, pdf: bytes) -> Path:
+    write_atomically(path, lambda stream: stream.write(pdf))
+    return path
 
 
 def _with_format(rendered: RenderedContent, page_format: str | None) -> RenderedContent:

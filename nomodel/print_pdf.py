@@ -13,7 +13,7 @@ MARK_LENGTH_MM = 5.0
 MARK_WIDTH_PT = 0.25
 
 
-def add_crop_marks(pdf: bytes, bleed_mm: float) -> PdfWriter:
+def add_crop_marks(pdf: bytes, bleed_mm: float) -> bytes:
     """Each page of ``pdf`` (laid out with ``bleed_mm`` of bleed) on a sheet with room for
     crop marks: MediaBox grows by the marks, BleedBox = trim + bleed, TrimBox = trim."""
     source = PdfReader(io.BytesIO(pdf))
@@ -29,7 +29,9 @@ def add_crop_marks(pdf: bytes, bleed_mm: float) -> PdfWriter:
         page.trimbox = trim
         page.merge_page(_marks(writer, trim, bleed, page.mediabox))
         page.compress_content_streams()  # merging left the page's drawing uncompressed
-    return writer
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 def _grown(box: RectangleObject, by: float) -> RectangleObject:
@@ -54,8 +56,10 @@ def _marks(
         ]
     path = " ".join(f"{x1:.3f} {y1:.3f} m {x2:.3f} {y2:.3f} l" for x1, y1, x2, y2 in lines)
     # Gray 0 is black on every separation a printer uses for marks (K), and stays valid
-    # in PDF/X with a CMYK output intent.
-    operations = f"q {MARK_WIDTH_PT} w 0 G {path} S Q".encode()
+    # in PDF/X with a CMYK output intent. Marks are production aids: "Page" artifacts,
+    # which screen readers of a tagged PDF skip.
+    operations = f"/Artifact <</Type /Page>> BDC q {MARK_WIDTH_PT} w 0 G {path} S Q EMC"
+    operations = operations.encode()
     marks = PageObject.create_blank_page(writer, width=media.width, height=media.height)
     marks.mediabox = media
     stream = ContentStream(None, None)

@@ -1,12 +1,44 @@
-"""Writers: outputs appear whole or not at all."""
+"""Writers: PDF bytes from the layout, and files that appear whole or not at all."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+import weasyprint.pdf.metadata
+from weasyprint import Document
+from weasyprint.pdf import VARIANTS
+
+from .accessibility import mark_pagination_artifacts
+
+
+def pdf_bytes(document: Document, variant: str | None) -> bytes:
+    """The document as PDF in ``variant``; a tagged one gets its running heads and folios
+    marked as artifacts, as PDF/UA wants."""
+    with _reproducible_document_id(document):
+        pdf = document.write_pdf(pdf_variant=variant)
+    tagged = variant is not None and VARIANTS[variant][1].get("pdf_tags", False)
+    return mark_pagination_artifacts(pdf) if tagged else pdf
+
+
+@contextmanager
+def _reproducible_document_id(document: Document) -> Iterator[None]:
+    """WeasyPrint gives PDF/X-4 files a random XMP DocumentID (uuid4); two builds of the same
+    content must be identical, so the id is derived from what identifies the document."""
+    metadata = document.metadata
+    seed = f"{metadata.title}|{metadata.modified}|{len(document.pages)}".encode()
+    random_uuid = weasyprint.pdf.metadata.uuid4
+    weasyprint.pdf.metadata.uuid4 = lambda: uuid.UUID(bytes=hashlib.md5(seed).digest())
+    try:
+        yield
+    finally:
+        weasyprint.pdf.metadata.uuid4 = random_uuid
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:

@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 MM = 72 / 25.4  # PDF points per millimetre
 Matrix = tuple[float, float, float, float, float, float]
@@ -119,3 +119,70 @@ def halves(page: PageObject) -> tuple[str | None, str | None]:
 def printed(source: PdfReader, index: int | None) -> str | None:
     """All the text of a source page, ``None`` for none or no page."""
     return None if index is None else "".join(t for t, *_ in texts(source.pages[index])) or None
+
+
+# (tag, properties, text) of one marked-content sequence.
+Marked = tuple[str, DictionaryObject | None, str]
+
+
+def marked_sequences(page: PageObject) -> list[Marked]:
+    """Each marked-content sequence of a page with the text shown inside it
+    (not in nested sequences), in the order the sequences end."""
+    stack: list[tuple[str, DictionaryObject | None, list[str]]] = []
+    found: list[Marked] = []
+
+    def before(operator: bytes, operands: list, *_: object) -> None:
+        if operator in (b"BMC", b"BDC"):
+            properties = operands[1] if operator == b"BDC" else None
+            stack.append((str(operands[0]), properties, []))
+        elif operator == b"EMC":
+            tag, properties, texts = stack.pop()
+            found.append((tag, properties, "".join(texts).strip()))
+
+    def text(shown: str, *_: object) -> None:
+        if stack:
+            stack[-1][2].append(shown)
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    assert not stack
+    return found
+
+
+def outline(reader: PdfReader, tags: set[str]) -> list[tuple[int, str, str]]:
+    """The structure tree in logical order: (depth, tag, text) of each element whose tag is
+    in ``tags``; depth counts only such elements, so it shows how they nest."""
+    texts: dict[tuple[int, int], str] = {}
+    for page in reader.pages:
+        for _, properties, text in marked_sequences(page):
+            if properties is not None and "/MCID" in properties:
+                texts[(page.indirect_reference.idnum, properties["/MCID"])] = text
+    found: list[tuple[int, str, str]] = []
+
+    def text_of(element: DictionaryObject) -> str:
+        parts = []
+        kids = element.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+            kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            if isinstance(kid, int):
+                parts.append(texts.get((element.raw_get("/Pg").idnum, kid), ""))
+            elif isinstance(kid, DictionaryObject) and "/S" in kid:
+                parts.append(text_of(kid))
+        return "".join(parts)
+
+    def walk(element: DictionaryObject, depth: int) -> None:
+        tag = str(element["/S"])[1:]
+        if tag in tags:
+            found.append((depth, tag, text_of(element).strip()))
+            depth += 1
+        kids = element.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+            kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            if isinstance(kid, DictionaryObject) and "/S" in kid:
+                walk(kid, depth)
+
+    root = reader.trailer["/Root"]["/StructTreeRoot"]["/K"]
+    for element in root if isinstance(root, ArrayObject) else [root]:
+        walk(element.get_object(), 0)
+    return found
