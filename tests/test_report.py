@@ -195,7 +195,7 @@ def test_links_subject_and_keywords(write_content: WriteContent, tmp_path: Path)
     content = write_content(
         {
             **SMALL_CONTENT,
-            "booklet.yml": "title: Essai\nsubject: Les labos\nkeywords: [innovation]\n",
+            "booklet.yml": "title: Essai\nauthor: DITP\nsubject: Les labos\nkeywords: [innovation]\n",
             "nos-cousins/00C.001-programme-labo-pia.md": card,
         }
     )
@@ -215,3 +215,4 @@ def test_links_subject_and_keywords(write_content: WriteContent, tmp_path: Path)
     single = PdfReader(tmp_path / "cards" / "00C.001.pdf")
     assert single.metadata.subject == "Le programme en bref."
     assert single.metadata["/Keywords"] == "PIA, formation"
+    assert single.metadata.author == booklet.metadata.author == "DITP"
