@@ -20,7 +20,7 @@ from bench.make_content import make_content
 from nomodel.cards import cut_cards
 from nomodel.compose import compose
 from nomodel.layout import LayoutOptions, lay_out, trimmed
-from nomodel.pipeline import CARD_VARIANT, check, version_time
+from nomodel.pipeline import CARD_VARIANT, check, resource_policy, version_time
 from nomodel.write import pdf_bytes
 
 
@@ -34,7 +34,7 @@ def main() -> None:
         html = compose(rendered, version_time(content))
 
         started = time.perf_counter()
-        document = lay_out(html, content, LayoutOptions())
+        document = lay_out(html, content, LayoutOptions(), resource_policy(content).fetcher())
         layout = time.perf_counter() - started
 
         started = time.perf_counter()

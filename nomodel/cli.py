@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Check the content folder and write DIR/booklet.pdf"
         " (and, if asked, the print-shop and the imposed PDFs).",
     )
-    _add_content_option(build)
+    _add_content_options(build)
     build.add_argument(
         "--output",
         metavar="DIR",
@@ -97,17 +97,23 @@ def _parser() -> argparse.ArgumentParser:
         help="check the content without rendering",
         description="Check every file of the content folder and report all problems at once.",
     )
-    _add_content_option(check)
+    _add_content_options(check)
     return parser
 
 
-def _add_content_option(parser: argparse.ArgumentParser) -> None:
+def _add_content_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--content",
         metavar="DIR",
         type=Path,
         default=Path("content"),
         help="the content folder (default: content)",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="let cards load images and styles from http(s) addresses (off: nothing is"
+        " fetched from the network)",
     )
 
 
@@ -138,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "check":
-            rendered = pipeline.check(args.content)
+            rendered = pipeline.check(args.content, args.allow_remote)
             print(f"{display_path(args.content)}: {len(rendered.content.cards)} cards, no problems")
             return EXIT_OK
         return _build(args)
@@ -160,6 +166,7 @@ def _build(args: argparse.Namespace) -> int:
         impose=bool(args.impose),
         sheet=args.sheet,
         cards=args.cards,
+        allow_remote=args.allow_remote,
     )
     result = pipeline.build(args.content, options)
     cards = [path for path in result.outputs if path.parent.name == "cards"]

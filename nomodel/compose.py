@@ -38,6 +38,16 @@ FONTS = (
         "CourierPrime-OFL.txt",
         "© 2015 Quote-Unquote Apps, SIL Open Font License 1.1",
     ),
+    FontCredit(
+        "DejaVu Serif",
+        "DejaVu-LICENSE.txt",
+        "© 2003 Bitstream, DejaVu changes in the public domain; for signs the others lack",
+    ),
+    FontCredit(
+        "Symbola",
+        "Symbola-LICENSE.txt",
+        "© 2007-2015 George Douros, free for any use; for symbols and emoji",
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from weasyprint import CSS, HTML, Document, Page
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 from .compose import STYLES
 
@@ -22,11 +23,12 @@ class LayoutOptions:
     pdf_variant: str | None = None
 
 
-def lay_out(html: str, base_url: Path, options: LayoutOptions) -> Document:
+def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetcher) -> Document:
     """Lays the booklet out once, padded to a multiple of 4 pages for saddle stitching.
 
     The pages carry the bleed (backgrounds are painted into it), so that the print-shop
-    PDF and the plain one come from this same layout (see ``trimmed``)."""
+    PDF and the plain one come from this same layout (see ``trimmed``). Every resource is
+    read through ``fetcher``."""
     stylesheets = [CSS(string=f"@page {{ bleed: {options.bleed_mm}mm }}")]
     color_profiles: dict = {}  # filled by the @color-profile rule below, read by WeasyPrint
     if options.pdf_variant and options.pdf_variant.startswith("pdf/x"):
@@ -35,8 +37,8 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions) -> Document:
             f"@color-profile device-cmyk {{ src: url({CMYK_PROFILE.as_uri()});"
             " components: cyan, magenta, yellow, black }"
         )
-        stylesheets.append(CSS(string=profile, color_profiles=color_profiles))
-    document = HTML(string=html, base_url=str(base_url)).render(
+        stylesheets.append(CSS(string=profile, color_profiles=color_profiles, url_fetcher=fetcher))
+    document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
         font_config=FontConfiguration(),
         color_profiles=color_profiles,
         stylesheets=stylesheets,

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from .errors import ContentError
+from .fetch import ResourcePolicy
 from .model import Content
 from .typography import FrenchTypographyExtension
 
@@ -27,16 +28,20 @@ DECORATIVE = {"décoratif", "decoratif", "décorative", "decorative"}
 
 @dataclass
 class _Source:
-    """Where the Markdown being converted comes from, for error messages."""
+    """Where the Markdown being converted comes from, for error messages, and what it may
+    load."""
 
+    policy: ResourcePolicy
     path: Path = Path()
     text: str = ""
     first_line: int = 1
     problems: list[ContentError] = field(default_factory=list)
 
-    def line_of(self, needle: str) -> int:
+    def report(self, needle: str, message: str) -> None:
+        """A problem on the line where ``needle`` is written."""
         offset = self.text.find(needle)
-        return self.first_line + (self.text.count("\n", 0, offset) if offset >= 0 else 0)
+        line = self.first_line + (self.text.count("\n", 0, offset) if offset >= 0 else 0)
+        self.problems.append(ContentError(self.path, line, message))
 
 
 class _ImagesAndHeadings(Treeprocessor):
@@ -57,7 +62,7 @@ class _ImagesAndHeadings(Treeprocessor):
         src = img.get("src", "")
         alt = img.get("alt", "").strip()
         if not alt:
-            self._problem(
+            self.source.report(
                 src,
                 f'image "{src}" has no alt text: describe it between the brackets,'
                 f" or write ![décoratif]({src}) if it is only decoration",
@@ -66,8 +71,11 @@ class _ImagesAndHeadings(Treeprocessor):
         if parts.scheme or parts.netloc:
             return  # not a local file: the layout stage decides what may be fetched
         target = (self.source.path.parent / unquote(parts.path)).resolve()
-        if not target.is_file():
-            self._problem(src, f'image "{src}" not found')
+        if reason := self.source.policy.refusal(target.as_uri()):
+            self.source.report(src, f'image "{src}" {reason}')
+            img.set("src", "")  # reported once, here, with its line
+        elif not target.is_file():
+            self.source.report(src, f'image "{src}" not found')
         elif alt.lower() in DECORATIVE:
             self._as_decoration(img, target, src)
         else:
@@ -80,7 +88,9 @@ class _ImagesAndHeadings(Treeprocessor):
             with Image.open(target) as picture:
                 width, height = picture.size
         except (OSError, Image.DecompressionBombError):
-            self._problem(src, f'image "{src}" cannot be read (decorative images are PNG or JPEG)')
+            self.source.report(
+                src, f'image "{src}" cannot be read (decorative images are PNG or JPEG)'
+            )
             return
         img.clear()
         img.tag = "span"
@@ -91,11 +101,6 @@ class _ImagesAndHeadings(Treeprocessor):
             "style",
             f"padding-bottom: {100 * height / width:.3f}%;"
             f" background-image: url('{target.as_uri()}')",
-        )
-
-    def _problem(self, src: str, message: str) -> None:
-        self.source.problems.append(
-            ContentError(self.source.path, self.source.line_of(src), message)
         )
 
 
@@ -111,8 +116,9 @@ class _BodyExtension(Extension):
 class MarkdownRenderer:
     """One Markdown converter reused for every body, so footnote ids stay unique."""
 
-    def __init__(self) -> None:
-        self._source = _Source()
+    def __init__(self, policy: ResourcePolicy, base_url: str) -> None:
+        self._source = _Source(policy)
+        self._base_url = base_url  # where the layout resolves relative URLs of raw HTML
         self._md = markdown.Markdown(
             extensions=[
                 "footnotes",
@@ -130,6 +136,9 @@ class MarkdownRenderer:
         self._source.path, self._source.text, self._source.first_line = path, text, first_line
         self._source.problems = []
         html = self._md.reset().convert(text)
+        # Raw HTML in Markdown can load resources too (<img>, <link>, style="url(…)").
+        for url, reason in self._source.policy.refused_resources(html, self._base_url):
+            self._source.report(url, f'"{url}" {reason}')
         return Markup(html), self._source.problems
 
 
@@ -141,9 +150,11 @@ class RenderedContent:
     bodies: Mapping[Path, Markup]
 
 
-def render_content(content: Content) -> tuple[RenderedContent, tuple[ContentError, ...]]:
+def render_content(
+    content: Content, policy: ResourcePolicy
+) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
-    renderer = MarkdownRenderer()
+    renderer = MarkdownRenderer(policy, content.root.resolve().as_uri() + "/")
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:

@@ -14,11 +14,13 @@ from pypdf import PdfReader, PdfWriter
 from weasyprint import Document
 
 from .cards import cut_cards
-from .compose import compose
-from .errors import ContentErrors
+from .compose import STYLES, TEMPLATES, compose
+from .errors import ContentError, ContentErrors
+from .fetch import ResourcePolicy
+from .glyphs import glyph_problems
 from .impose import impose
 from .layout import LayoutOptions, lay_out, trimmed
-from .load import read_content
+from .load import BOOKLET_FILE, read_content
 from .markdown_html import RenderedContent, render_content
 from .model import Content
 from .paper import PAPER_SIZES, SHEET_FOR
@@ -41,6 +43,7 @@ class BuildOptions:
     impose: bool = False  # also write booklet-imposed.pdf, for saddle stitching
     sheet: str | None = None  # the imposition's sheet; twice the page size by default
     cards: bool = False  # also write cards/NUMBER.pdf, one per card
+    allow_remote: bool = False  # let content load http(s) resources
 
 
 @dataclass(frozen=True)
@@ -64,22 +67,37 @@ def version_time(content_dir: Path) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
 
 
-def check(content_dir: Path) -> RenderedContent:
+def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePolicy:
+    """A build reads the content folder, the project's styles and templates, nothing else."""
+    return ResourcePolicy((content_dir.resolve(), STYLES, TEMPLATES), allow_remote)
+
+
+def check(content_dir: Path, allow_remote: bool = False) -> RenderedContent:
     """Everything a build checks, without the layout: raises ContentErrors with all problems."""
     content, problems = read_content(content_dir)
-    rendered, more_problems = render_content(content)
-    if problems or more_problems:
-        raise ContentErrors((*problems, *more_problems))
+    rendered, more_problems = render_content(content, resource_policy(content_dir, allow_remote))
+    files = [content_dir / BOOKLET_FILE]
+    for section in content.sections:
+        files += [section.index_file, *(card.path for card in section.cards)]
+    problems += (*more_problems, *glyph_problems(files))
+    if problems:
+        raise ContentErrors(problems)
     return rendered
 
 
 def build(content_dir: Path, options: BuildOptions) -> BuildResult:
     """Lays the booklet out once and writes every output asked for from that layout."""
     started = time.perf_counter()
-    rendered = _with_format(check(content_dir), options.format)
+    rendered = _with_format(check(content_dir, options.allow_remote), options.format)
     html = compose(rendered, version_time(content_dir))
     layout = LayoutOptions(bleed_mm=options.bleed_mm, pdf_variant=options.pdf_variant)
-    document = lay_out(html, content_dir.resolve(), layout)
+    fetcher = resource_policy(content_dir, options.allow_remote).fetcher()
+    document = lay_out(html, content_dir.resolve(), layout, fetcher)
+    if fetcher.refused:  # what the checks above could not see: nothing is written
+        raise ContentErrors(
+            ContentError(content_dir, 0, f'"{url}" {reason}')
+            for url, reason in fetcher.refused.items()
+        )
 
     folder, variant = options.output_dir, options.pdf_variant
     booklet = pdf_bytes(trimmed(document), variant)

@@ -195,7 +195,8 @@ def test_links_subject_and_keywords(write_content: WriteContent, tmp_path: Path)
     content = write_content(
         {
             **SMALL_CONTENT,
-            "booklet.yml": "title: Essai\nauthor: DITP\nsubject: Les labos\nkeywords: [innovation]\n",
+            "booklet.yml": "title: Essai\nauthor: DITP\nsubject: Les labos\n"
+            "keywords: [innovation]\n",
             "nos-cousins/00C.001-programme-labo-pia.md": card,
         }
     )

@@ -1,0 +1,62 @@
+"""Every character of the content must be drawn by a bundled font: the PDF never falls back
+on a font of the machine, and never shows a missing-glyph box."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from .compose import STYLES
+from .errors import ContentError
+
+FONTS = STYLES / "fonts"
+# Characters that steer shaping without a glyph of their own: joiners, variation selectors.
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
+
+
+@functools.cache
+def coverage() -> frozenset[int]:
+    """Code points that at least one bundled font draws (the CSS stacks fall back on all)."""
+    covered: set[int] = set()
+    for font in sorted(FONTS.glob("*.[ot]tf")):
+        covered |= set(TTFont(font, lazy=True).getBestCmap())
+    return frozenset(covered)
+
+
+def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
+    """One problem per file and character that no bundled font has, on its first line."""
+    problems = []
+    covered = coverage()
+    for path in paths:
+        try:
+            text = path.read_text("utf-8-sig")
+        except (OSError, UnicodeError):
+            continue  # the loader has reported it
+        seen: set[str] = set()
+        for number, line in enumerate(text.splitlines(), start=1):
+            for char in line:
+                if char in seen or ord(char) in covered or _invisible(char):
+                    continue
+                seen.add(char)
+                name = unicodedata.name(char, "unnamed character")
+                problems.append(
+                    ContentError(
+                        path,
+                        number,
+                        f'character "{char}" (U+{ord(char):04X} {name}) is in none of the'
+                        " bundled fonts: it would print as an empty box",
+                    )
+                )
+    return problems
+
+
+def _invisible(char: str) -> bool:
+    return (
+        unicodedata.category(char) in _INVISIBLE
+        or 0xFE00 <= ord(char) <= 0xFE0F
+        or 0xE0100 <= ord(char) <= 0xE01EF
+    )
