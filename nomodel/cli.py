@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from weasyprint.pdf import VARIANTS
@@ -17,7 +20,7 @@ from .paper import BOOKLET_FORMATS, PAPER_SIZES
 
 COMMANDS = ("build", "check")
 PDF_VARIANTS = tuple(sorted(variant for variant in VARIANTS if variant != "debug"))
-EXIT_OK, EXIT_CONTENT = 0, 1  # usage errors exit 2, from argparse
+EXIT_OK, EXIT_CONTENT, EXIT_INTERRUPTED = 0, 1, 130  # usage errors exit 2, from argparse
 MAX_BLEED_MM = 20.0
 
 
@@ -142,18 +145,56 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
+    with _terminate_as_exception():
+        try:
+            if args.command == "check":
+                rendered = pipeline.check(args.content, args.allow_remote)
+                cards = len(rendered.content.cards)
+                print(f"{display_path(args.content)}: {cards} cards, no problems")
+                return EXIT_OK
+            return _build(args)
+        except ContentErrors as problems:
+            for problem in problems.errors:
+                print(problem, file=sys.stderr)
+            count = len(problems.errors)
+            print(
+                f"{count} problem{'s' if count > 1 else ''}: nothing was written", file=sys.stderr
+            )
+            return EXIT_CONTENT
+        except KeyboardInterrupt:
+            print("nomodel: interrupted; the previous PDFs are as they were", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except OSError as error:  # a full disk, a read-only folder
+            where = f" {error.filename}" if error.filename else ""
+            print(f"nomodel: cannot write{where}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_CONTENT
+        except Exception as error:
+            if os.environ.get("NOMODEL_DEBUG"):
+                raise
+            print(
+                f"nomodel: the build failed ({type(error).__name__}: {error}); the previous"
+                " PDFs are as they were. NOMODEL_DEBUG=1 shows the details.",
+                file=sys.stderr,
+            )
+            return EXIT_CONTENT
+
+
+@contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """A build stopped by SIGTERM unwinds like Ctrl-C: temporary files are removed and the
+    previous outputs stay whole."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are only handled by the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        if args.command == "check":
-            rendered = pipeline.check(args.content, args.allow_remote)
-            print(f"{display_path(args.content)}: {len(rendered.content.cards)} cards, no problems")
-            return EXIT_OK
-        return _build(args)
-    except ContentErrors as problems:
-        for problem in problems.errors:
-            print(problem, file=sys.stderr)
-        count = len(problems.errors)
-        print(f"{count} problem{'s' if count > 1 else ''}: nothing was written", file=sys.stderr)
-        return EXIT_CONTENT
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _build(args: argparse.Namespace) -> int:
