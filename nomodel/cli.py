@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import re
 import signal
@@ -14,11 +15,11 @@ from pathlib import Path
 
 from weasyprint.pdf import VARIANTS
 
-from . import pipeline
+from . import pipeline, scaffold
 from .errors import ContentErrors, display_path
 from .paper import BOOKLET_FORMATS, PAPER_SIZES
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "new")
 PDF_VARIANTS = tuple(sorted(variant for variant in VARIANTS if variant != "debug"))
 EXIT_OK, EXIT_CONTENT, EXIT_INTERRUPTED = 0, 1, 130  # usage errors exit 2, from argparse
 MAX_BLEED_MM = 20.0
@@ -31,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Without a command, nomodel builds. 'nomodel COMMAND --help' tells more.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_build(commands)
+    _add_check(commands)
+    _add_new(commands)
+    return parser
+
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser(
         "build",
         help="check the content and write the booklet PDF (the default)",
@@ -95,16 +103,37 @@ def _parser() -> argparse.ArgumentParser:
         type=str.upper,
         help="with --impose: the sheet (default: twice the page, A4 for an A5 booklet)",
     )
+
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check",
         help="check the content without rendering",
         description="Check every file of the content folder and report all problems at once.",
     )
     _add_content_options(check)
-    return parser
 
 
-def _add_content_options(parser: argparse.ArgumentParser) -> None:
+def _add_new(commands: argparse._SubParsersAction) -> None:
+    new = commands.add_parser(
+        "new",
+        help="create a card or a section, ready to fill in",
+        description="Create a card (with the next free number) or a section, and print its path.",
+    )
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    card = kinds.add_parser("card", help="a new card in a section")
+    card.add_argument("--section", required=True, help="the section's folder, e.g. nos-cousins")
+    card.add_argument(
+        "--title", required=True, help='the card\'s title, e.g. "Le labo de la Loire"'
+    )
+    section = kinds.add_parser("section", help="a new section")
+    section.add_argument("--title", required=True, help='the section\'s title, e.g. "Nos labos"')
+    section.add_argument("--series", required=True, help="its cards' letter, e.g. A")
+    for parser in (card, section):
+        _add_content_option(parser)
+
+
+def _add_content_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--content",
         metavar="DIR",
@@ -112,6 +141,10 @@ def _add_content_options(parser: argparse.ArgumentParser) -> None:
         default=Path("content"),
         help="the content folder (default: content)",
     )
+
+
+def _add_content_options(parser: argparse.ArgumentParser) -> None:
+    _add_content_option(parser)
     parser.add_argument(
         "--allow-remote",
         action="store_true",
@@ -134,9 +167,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.content.is_dir():
         parser.error(f"content folder not found: {args.content}")
-    if args.command == "build" and args.sheet and not args.impose:
+    if args.command != "build":
+        return args
+    if args.sheet and not args.impose:
         parser.error("--sheet goes with --impose booklet")
-    if args.command == "build" and args.strict and not args.print_pdf:
+    if args.strict and not args.print_pdf:
         parser.error("--strict goes with --print")
     if not os.environ.get("SOURCE_DATE_EPOCH", "0").isdigit():
         parser.error("SOURCE_DATE_EPOCH must be a number of seconds since 1970")
@@ -147,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     with _terminate_as_exception():
         try:
+            if args.command == "new":
+                print(display_path(_new(args)))
+                return EXIT_OK
             if args.command == "check":
                 rendered = pipeline.check(args.content, args.allow_remote)
                 cards = len(rendered.content.cards)
@@ -177,6 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_CONTENT
+
+
+def _new(args: argparse.Namespace) -> Path:
+    if args.kind == "card":
+        return scaffold.new_card(args.content, args.section, args.title, datetime.date.today())
+    return scaffold.new_section(args.content, args.title, args.series)
 
 
 @contextmanager
