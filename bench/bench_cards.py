@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.make_content import make_content
 from nomodel.cards import cut_cards
 from nomodel.compose import compose
-from nomodel.layout import LayoutOptions, lay_out, trimmed
-from nomodel.pipeline import CARD_VARIANT, check, resource_policy, version_time
+from nomodel.layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
+from nomodel.paper import CARD_VARIANT
+from nomodel.pipeline import check, resource_policy, version_time
 from nomodel.write import pdf_bytes
 
 
@@ -34,7 +35,9 @@ def main() -> None:
         html = compose(rendered, version_time(content))
 
         started = time.perf_counter()
-        document = lay_out(html, content, LayoutOptions(), resource_policy(content).fetcher())
+        document = lay_out(
+            html, content, LayoutOptions(), SandboxedFetcher(resource_policy(content))
+        )
         layout = time.perf_counter() - started
 
         started = time.perf_counter()

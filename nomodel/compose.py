@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from pathlib import Path
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -12,11 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import PAPER_SIZES
+from .project import STYLES, TEMPLATES
 from .typography import typeset
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT_ROOT / "templates"
-STYLES = PROJECT_ROOT / "styles"
 
 
 @dataclass(frozen=True)

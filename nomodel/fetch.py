@@ -10,8 +10,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 MAX_DATA_URL = 1_000_000  # characters: a data: URL is inline content, not a way to smuggle files
 REMOTE_SCHEMES = ("http", "https")
 
@@ -39,37 +37,21 @@ class ResourcePolicy:
             return None if self.allow_remote else "is on the network (--allow-remote fetches it)"
         return f'uses the "{scheme}" scheme, which is not read' if scheme else "is not a URL"
 
-    def fetcher(self) -> SandboxedFetcher:
-        return SandboxedFetcher(self)
-
     def refused_resources(self, html: str, base_url: str) -> list[tuple[str, str]]:
         """(URL as written, reason) for each resource of an HTML fragment that WeasyPrint
         would load and this policy refuses; relative URLs count from ``base_url``."""
+        if not _MAY_LOAD.search(html):
+            return []  # nothing that could load a resource: no need to parse
         finder = _ResourceFinder()
         finder.feed(html)
         found = ((url, self.refusal(urljoin(base_url, url))) for url in finder.urls)
         return [(url, reason) for url, reason in found if reason]
 
 
-class SandboxedFetcher(URLFetcher):
-    """Reads what the policy allows; refuses and remembers the rest, so that the build can
-    fail with a clear message instead of leaving a hole in the PDF."""
-
-    def __init__(self, policy: ResourcePolicy) -> None:
-        super().__init__(allowed_protocols=("file", "data", *REMOTE_SCHEMES))
-        self.policy = policy
-        self.refused: dict[str, str] = {}  # URL → reason
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        reason = self.policy.refusal(url)
-        if reason:
-            self.refused[url] = reason
-            raise PermissionError(f"{url} {reason}")
-        return super().fetch(url, headers)
-
-
 # url(…) and @import "…" in CSS, quoted or not.
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
+# Every attribute or element below that loads something has one of these in its name.
+_MAY_LOAD = re.compile(r"src|data|poster|href|style", re.I)
 # Attributes WeasyPrint loads from; a plain <a href> is a link, not a resource.
 _LOADED = {"src", "data", "poster", "xlink:href"}
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from .compose import STYLES
 from .errors import ContentError
+from .project import STYLES
 
 FONTS = STYLES / "fonts"
 # Characters that steer shaping without a glyph of their own: joiners, variation selectors.
@@ -36,6 +36,8 @@ def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
             text = path.read_text("utf-8-sig")
         except (OSError, UnicodeError):
             continue  # the loader has reported it
+        if all(ord(char) in covered or _invisible(char) for char in set(text)):
+            continue  # most files: one pass over their distinct characters settles them
         seen: set[str] = set()
         for number, line in enumerate(text.splitlines(), start=1):
             for char in line:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from weasyprint import CSS, HTML, Document, Page
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .compose import STYLES
+from .fetch import REMOTE_SCHEMES, ResourcePolicy
+from .project import STYLES
 
 # The colophon and back cover close the booklet: padding pages go before them.
 CLOSING_ANCHOR = "colophon"
@@ -21,6 +22,23 @@ CMYK_PROFILE = STYLES / "color" / "FOGRA39L-coated.icc"
 class LayoutOptions:
     bleed_mm: float = 3.0  # laid out for every build; the plain outputs are cut at the trim
     pdf_variant: str | None = None
+
+
+class SandboxedFetcher(URLFetcher):
+    """Reads what the policy allows; refuses and remembers the rest, so that the build can
+    fail with a clear message instead of leaving a hole in the PDF."""
+
+    def __init__(self, policy: ResourcePolicy) -> None:
+        super().__init__(allowed_protocols=("file", "data", *REMOTE_SCHEMES))
+        self.policy = policy
+        self.refused: dict[str, str] = {}  # URL → reason
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        reason = self.policy.refusal(url)
+        if reason:
+            self.refused[url] = reason
+            raise PermissionError(f"{url} {reason}")
+        return super().fetch(url, headers)
 
 
 def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetcher) -> Document:

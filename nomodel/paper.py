@@ -1,4 +1,4 @@
-"""ISO 216 paper sizes: booklet formats and imposition sheets."""
+"""ISO 216 paper sizes (booklet formats, imposition sheets) and the PDF kinds of outputs."""
 
 from __future__ import annotations
 
@@ -25,3 +25,5 @@ PAPER_SIZES = {
 BOOKLET_FORMATS = ("A4", "A5", "A6")
 # A booklet page is half of the next ISO size: that is the sheet it is imposed on.
 SHEET_FOR = {"A4": "A3", "A5": "A4", "A6": "A5"}
+# Cards are attached to reports and archived: archival (PDF/A-3) and tagged (level a).
+CARD_VARIANT = "pdf/a-3a"

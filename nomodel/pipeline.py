@@ -14,23 +14,18 @@ from pypdf import PdfReader, PdfWriter
 from weasyprint import Document
 
 from .cards import cut_cards
-from .compose import STYLES, TEMPLATES, compose
+from .checks import check, resource_policy
+from .compose import compose
 from .errors import ContentError, ContentErrors
-from .fetch import ResourcePolicy
-from .glyphs import glyph_problems
 from .impose import impose
-from .layout import LayoutOptions, lay_out, trimmed
-from .load import BOOKLET_FILE, read_content
-from .markdown_html import RenderedContent, render_content
+from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
+from .markdown_html import RenderedContent
 from .model import Content
-from .paper import PAPER_SIZES, SHEET_FOR
+from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
 from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
 from .schema import NUMBER_PATTERN
 from .write import pdf_bytes, write_atomically
-
-# Cards are attached to reports and archived: archival (PDF/A-3) and tagged (level a).
-CARD_VARIANT = "pdf/a-3a"
 
 
 @dataclass(frozen=True)
@@ -67,31 +62,13 @@ def version_time(content_dir: Path) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
 
 
-def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePolicy:
-    """A build reads the content folder, the project's styles and templates, nothing else."""
-    return ResourcePolicy((content_dir.resolve(), STYLES, TEMPLATES), allow_remote)
-
-
-def check(content_dir: Path, allow_remote: bool = False) -> RenderedContent:
-    """Everything a build checks, without the layout: raises ContentErrors with all problems."""
-    content, problems = read_content(content_dir)
-    rendered, more_problems = render_content(content, resource_policy(content_dir, allow_remote))
-    files = [content_dir / BOOKLET_FILE]
-    for section in content.sections:
-        files += [section.index_file, *(card.path for card in section.cards)]
-    problems += (*more_problems, *glyph_problems(files))
-    if problems:
-        raise ContentErrors(problems)
-    return rendered
-
-
 def build(content_dir: Path, options: BuildOptions) -> BuildResult:
     """Lays the booklet out once and writes every output asked for from that layout."""
     started = time.perf_counter()
     rendered = _with_format(check(content_dir, options.allow_remote), options.format)
     html = compose(rendered, version_time(content_dir))
     layout = LayoutOptions(bleed_mm=options.bleed_mm, pdf_variant=options.pdf_variant)
-    fetcher = resource_policy(content_dir, options.allow_remote).fetcher()
+    fetcher = SandboxedFetcher(resource_policy(content_dir, options.allow_remote))
     document = lay_out(html, content_dir.resolve(), layout, fetcher)
     if fetcher.refused:  # what the checks above could not see: nothing is written
         raise ContentErrors(

@@ -25,6 +25,7 @@ from samples import CARD, SMALL_CONTENT
 from nomodel import pipeline
 from nomodel.cli import main
 from nomodel.fetch import ResourcePolicy
+from nomodel.layout import SandboxedFetcher
 from nomodel.preflight import pdf_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,7 @@ def test_the_fetcher_itself_refuses_what_a_check_would_miss(secret: Path, tmp_pa
     html = f'<p><a rel="attachment" href="{secret.as_uri()}">notes</a></p>'
     assert contains_secret(weasyprint.HTML(string=html).write_pdf())  # the danger is real
 
-    fetcher = ResourcePolicy((tmp_path / "content",)).fetcher()
+    fetcher = SandboxedFetcher(ResourcePolicy((tmp_path / "content",)))
     assert not contains_secret(weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf())
     assert fetcher.refused == {secret.as_uri(): "is outside the content folder"}
 

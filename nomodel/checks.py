@@ -1,0 +1,30 @@
+"""Everything a build checks before the layout; light to import, so that ``check`` is quick."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ContentErrors
+from .fetch import ResourcePolicy
+from .glyphs import glyph_problems
+from .load import BOOKLET_FILE, read_content
+from .markdown_html import RenderedContent, render_content
+from .project import STYLES, TEMPLATES
+
+
+def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePolicy:
+    """A build reads the content folder, the project's styles and templates, nothing else."""
+    return ResourcePolicy((content_dir.resolve(), STYLES, TEMPLATES), allow_remote)
+
+
+def check(content_dir: Path, allow_remote: bool = False) -> RenderedContent:
+    """The content, validated and converted to HTML; ContentErrors with every problem."""
+    content, problems = read_content(content_dir)
+    rendered, more_problems = render_content(content, resource_policy(content_dir, allow_remote))
+    files = [content_dir / BOOKLET_FILE]
+    for section in content.sections:
+        files += [section.index_file, *(card.path for card in section.cards)]
+    problems += (*more_problems, *glyph_problems(files))
+    if problems:
+        raise ContentErrors(problems)
+    return rendered
