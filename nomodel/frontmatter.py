@@ -7,7 +7,8 @@ a crash inside the YAML library.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import codecs
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn
@@ -23,6 +24,9 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _OPENER = "---"
 _CLOSERS = ("---", "...")
 _ROOT_LINE = 1
+# Aliases can repeat a value many times over ("billion laughs": a few hundred bytes that
+# would expand to billions of values); no front matter comes anywhere near this many.
+_MAX_VALUES = 100_000
 
 
 class _Loader(yaml.SafeLoader):
@@ -95,8 +99,9 @@ def _read_text(path: Path) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
-        byte = raw[exc.start]
+        start = exc.start + (len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0)
+        line = raw[:start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        byte = raw[start]
         _fail(path, line, f"file is not valid UTF-8 (invalid byte 0x{byte:02x} on line {line})")
     if not text.strip():
         _fail(path, 1, "file is empty")
@@ -107,18 +112,20 @@ def _parse(path: Path, text: str, first_line: int) -> tuple[dict[Any, Any], dict
     """Parse ``text``, which starts on file line ``first_line``.
 
     The root mapping's line is line 1: the opening ``---``, or the top of a YAML file."""
-    builder = _Builder(path, first_line)
+    builder = _Builder(path, text, first_line)
     try:
         loader = _Loader(text)
         node = loader.get_single_node()
         data = {} if node is None else builder.build(loader, node, ())
     except yaml.MarkedYAMLError as exc:
-        _fail(path, *_yaml_problem(exc, first_line))
+        _fail(path, *_yaml_problem(exc, text, first_line))
     except yaml.reader.ReaderError as exc:  # a control character, found before any parsing
         line = first_line + text.count("\n", 0, exc.position)
         _fail(path, line, f"invalid YAML: character U+{exc.character:04X} is not allowed")
     except RecursionError:
         _fail(path, _ROOT_LINE, "invalid YAML: nested too deeply (a recursive alias?)")
+    except _TooManyValues as exc:
+        _fail(path, exc.line, f"invalid YAML: aliases expand to over {_MAX_VALUES} values")
     if not isinstance(data, dict):
         _fail(path, builder.lines[()], 'expected "key: value" lines')
     if builder.errors:
@@ -127,30 +134,47 @@ def _parse(path: Path, text: str, first_line: int) -> tuple[dict[Any, Any], dict
     return data, builder.lines
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str]:
+def _line_finder(text: str, first_line: int) -> Callable[[yaml.Mark], int]:
+    """The file line of a YAML mark: YAML also breaks lines at U+0085, U+2028 and U+2029."""
+    if not any(char in text for char in "\x85\u2028\u2029"):
+        return lambda mark: first_line + mark.line
+    return lambda mark: first_line + text.count("\n", 0, mark.index)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[int, str]:
     """Line and message of a YAML error; the context often shows where the fault began."""
+    file_line = _line_finder(text, first_line)
     mark = exc.problem_mark or exc.context_mark
-    line = first_line + mark.line if mark else _ROOT_LINE
+    line = file_line(mark) if mark else _ROOT_LINE
     message = f"invalid YAML: {exc.problem or exc.context}"
     if exc.problem and exc.context and exc.context_mark:
-        message += f" ({exc.context} started on line {first_line + exc.context_mark.line})"
+        message += f" ({exc.context} started on line {file_line(exc.context_mark)})"
     return line, message
+
+
+class _TooManyValues(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
 
 
 class _Builder:
     """Turns composed YAML nodes into plain values, noting each key's line and duplicate keys."""
 
-    def __init__(self, path: Path, first_line: int) -> None:
+    def __init__(self, path: Path, text: str, first_line: int) -> None:
         self.path = path
-        self.first_line = first_line
+        self.file_line = _line_finder(text, first_line)
         self.lines: dict[KeyPath, int] = {}
         self.errors: list[ContentError] = []
+        self.values = 0
 
     def line(self, node: yaml.Node) -> int:
-        return self.first_line + node.start_mark.line
+        return self.file_line(node.start_mark)
 
     def build(self, loader: _Loader, node: yaml.Node, key_path: KeyPath) -> Any:
         self.lines.setdefault(key_path, self.line(node))
+        self.values += 1
+        if self.values > _MAX_VALUES:
+            raise _TooManyValues(self.lines[key_path[:1]])
         if isinstance(node, yaml.SequenceNode):
             return [
                 self.build(loader, item, (*key_path, index))
@@ -158,9 +182,14 @@ class _Builder:
             ]
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(loader, node, key_path)
+        return self.scalar(loader, node)
+
+    def scalar(self, loader: _Loader, node: yaml.Node) -> Any:
         try:
             return loader.construct_object(node)
-        except ValueError:  # an explicit tag on a value it cannot read, e.g. !!int abc
+        # An explicit tag on a value it cannot read: !!int abc, !!int '' (IndexError), !!bool x
+        # (KeyError).
+        except (ValueError, LookupError):
             self.error(node, f"invalid YAML: {node.value!r} cannot be read as {node.tag}")
             return None
 
@@ -170,7 +199,10 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be a plain word, not a list or mapping")
                 continue
-            key = loader.construct_object(key_node)
+            errors = len(self.errors)
+            key = self.scalar(loader, key_node)
+            if len(self.errors) > errors:  # already reported
+                continue
             if key in result:
                 first = self.lines[(*key_path, key)]
                 self.error(key_node, f'duplicate key "{key}" (first on line {first})')
