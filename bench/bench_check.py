@@ -5,7 +5,7 @@
 Generates a content folder (bench/make_content.py) in a temporary directory, runs
 ``python build.py check --content DIR`` in a subprocess (wall clock, best of ``--runs``),
 verifies that it exits with 1 and names every broken file, exactly one line each, then times
-the stages in this process: importing the command line, ``pipeline.check``, and within it
+the stages in this process: importing the command line, ``checks.check``, and within it
 reading and validating the content and converting the Markdown. ``--build N`` also times
 one full build of N clean cards.
 
@@ -103,24 +103,22 @@ def in_process(content: Path, runs: int) -> list[tuple[str, float]]:
     from nomodel import cli  # noqa: F401  (the import is what is measured)
 
     imported = time.perf_counter() - started
-    from nomodel import pipeline
+    from nomodel import checks
     from nomodel.errors import ContentErrors
     from nomodel.load import read_content
     from nomodel.markdown_html import render_content
 
     def check() -> None:
         with contextlib.suppress(ContentErrors):
-            pipeline.check(content)
+            checks.check(content, typeset=False)  # as `nomodel check` runs it
 
-    # With the resource policy (fetch.py), render_content also takes what a build may read.
-    policy = getattr(pipeline, "resource_policy", None)
-    extra = (policy(content),) if policy else ()
+    policy = checks.resource_policy(content)
     whole, _ = best(runs, check)
     read, (loaded, _) = best(runs, lambda: read_content(content))
-    render, _ = best(runs, lambda: render_content(loaded, *extra))
+    render, _ = best(runs, lambda: render_content(loaded, policy, typeset=False))
     return [
         ("  import nomodel.cli", imported),
-        ("  pipeline.check, in this process", whole),
+        ("  checks.check, in this process", whole),
         ("    load.read_content", read),
         ("    markdown_html.render_content", render),
         ("    the other checks (by difference)", whole - read - render),

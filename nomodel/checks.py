@@ -17,10 +17,14 @@ def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePo
     return ResourcePolicy((content_dir.resolve(), STYLES, TEMPLATES), allow_remote)
 
 
-def check(content_dir: Path, allow_remote: bool = False) -> RenderedContent:
-    """The content, validated and converted to HTML; ContentErrors with every problem."""
+def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -> RenderedContent:
+    """The content, validated and converted to HTML; ContentErrors with every problem.
+
+    ``typeset=False`` leaves French typography out of the HTML: it finds no problems, and
+    ``nomodel check`` is a third quicker without it."""
     content, problems = read_content(content_dir)
-    rendered, more_problems = render_content(content, resource_policy(content_dir, allow_remote))
+    policy = resource_policy(content_dir, allow_remote)
+    rendered, more_problems = render_content(content, policy, typeset)
     files = [content_dir / BOOKLET_FILE]
     for section in content.sections:
         files += [section.index_file, *(card.path for card in section.cards)]

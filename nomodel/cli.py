@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(display_path(_new(args)))
                 return EXIT_OK
             if args.command == "check":
-                rendered = checks.check(args.content, args.allow_remote)
+                rendered = checks.check(args.content, args.allow_remote, typeset=False)
                 cards = len(rendered.content.cards)
                 print(f"{display_path(args.content)}: {cards} cards, no problems")
                 return EXIT_OK

@@ -116,7 +116,7 @@ class _BodyExtension(Extension):
 class MarkdownRenderer:
     """One Markdown converter reused for every body, so footnote ids stay unique."""
 
-    def __init__(self, policy: ResourcePolicy, base_url: str) -> None:
+    def __init__(self, policy: ResourcePolicy, base_url: str, typeset: bool = True) -> None:
         self._source = _Source(policy)
         self._base_url = base_url  # where the layout resolves relative URLs of raw HTML
         self._md = markdown.Markdown(
@@ -125,7 +125,7 @@ class MarkdownRenderer:
                 "tables",
                 "fenced_code",
                 "sane_lists",
-                FrenchTypographyExtension(),
+                *([FrenchTypographyExtension()] if typeset else []),
                 _BodyExtension(self._source),
             ],
             extension_configs={"footnotes": {"UNIQUE_IDS": True}},
@@ -151,10 +151,10 @@ class RenderedContent:
 
 
 def render_content(
-    content: Content, policy: ResourcePolicy
+    content: Content, policy: ResourcePolicy, typeset: bool = True
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
-    renderer = MarkdownRenderer(policy, content.root.resolve().as_uri() + "/")
+    renderer = MarkdownRenderer(policy, content.root.resolve().as_uri() + "/", typeset)
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:

@@ -35,28 +35,36 @@ _SPACES = "[ \t\u00a0\u202f]"
 _WORD_END = r"(?<=[^\s;:!?«(\[{\x03])"
 _CLOSES = r"(?:[\s)\]}».,…;:!?]|\Z)"
 
-_Rule = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
+_Rule = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], re.Pattern[str]]
+# Each rule with the characters one of which its every match holds (at or after the match's
+# start): a text without any is skipped by a quick search, which is most texts for most rules.
 _RULES: tuple[_Rule, ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        ("'", "’"),
+    (re.compile(pattern), repl, re.compile(needs))
+    for pattern, repl, needs in (
+        ("'", "’", "'"),
         # Opening at the start of the text, after a space, a bracket or an elided word (l’« »).
-        (r"(?<![^\s(\[{’])\"", "«"),
-        ('"', "»"),
-        (f"«{_SPACES}*", "«" + NNBSP),
-        (rf"(?<=\S){_SPACES}*»", NNBSP + "»"),
-        (rf"(?<=\S){_SPACES}+(?=[;!?])", NNBSP),
-        (rf"{_WORD_END}(?=[;!?]{_CLOSES})", NNBSP),
+        (r"(?<![^\s(\[{’])\"", "«", '"'),
+        ('"', "»", '"'),
+        (f"«{_SPACES}*", "«" + NNBSP, "«"),
+        (rf"(?<=\S){_SPACES}*»", NNBSP + "»", "»"),
+        (rf"(?<=\S){_SPACES}+(?=[;!?])", NNBSP, "[;!?]"),
+        (rf"{_WORD_END}(?=[;!?]{_CLOSES})", NNBSP, "[;!?]"),
         # "14:30", "http://", "mailto:x": a colon followed by a non-space is not punctuation.
-        (rf"(?<=\S){_SPACES}+(?=:)", NBSP),
-        (rf"{_WORD_END}(?=:(?:\s|\Z))", NBSP),
+        (rf"(?<=\S){_SPACES}+(?=:)", NBSP, ":"),
+        (rf"{_WORD_END}(?=:(?:\s|\Z))", NBSP, ":"),
         # Thousands groups: "250 000" but not "2019 250"; an author's U+202F is kept.
-        (r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)", lambda m: m[0].replace(" ", NBSP)),
-        (r"(?<=\d)[ \t](?=[€%])", NBSP),
+        (
+            r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)",
+            lambda m: m[0].replace(" ", NBSP),
+            r"\d",
+        ),
+        (r"(?<=\d)[ \t](?=[€%])", NBSP, "[€%]"),
         # One-letter word ("à", "a", "y"): not the "t" of "-t-il" nor the "à" of "jusqu’à".
-        (r"(?<=(?<![^\s(«\[{])[^\W\d_])[ \t]", NBSP),
+        (r"(?<=(?<![^\s(«\[{])[^\W\d_])[ \t]", NBSP, "[ \t]"),
     )
 )
+# What every protected token holds; most texts have none, and need no split.
+_MAYBE_PROTECTED = re.compile(r"://|www\.|mailto:|[@&\x02]", re.IGNORECASE)
 
 
 def _apply_rules(text: str, before: str) -> str:
@@ -66,7 +74,12 @@ def _apply_rules(text: str, before: str) -> str:
     """
     n = len(before)
     s = before + text
-    for pattern, repl in _RULES:
+    for pattern, repl, needs in _RULES:
+        if needs.search(s, n) is None:
+            continue
+        if n == 0:  # no context to leave alone: the replacements hold no group reference
+            s = pattern.sub(repl, s)
+            continue
         s = pattern.sub(
             lambda m, repl=repl: (
                 m[0] if m.start() < n else repl(m) if callable(repl) else m.expand(repl)
@@ -79,7 +92,8 @@ def _apply_rules(text: str, before: str) -> str:
 def _typeset(text: str, before: str) -> str:
     out = []
     context = before
-    for i, piece in enumerate(_PROTECTED.split(text)):
+    pieces = _PROTECTED.split(text) if _MAYBE_PROTECTED.search(text) else [text]
+    for i, piece in enumerate(pieces):
         if i % 2 == 0 and piece:
             piece = _apply_rules(piece, context)
         out.append(piece)
