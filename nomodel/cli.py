@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import os
 import re
 import signal
@@ -12,13 +13,18 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import checks, scaffold
 from .errors import ContentErrors, display_path
 from .paper import BOOKLET_FORMATS, CARD_VARIANT, PAPER_SIZES
+from .selection import SelectionError
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
 
 COMMANDS = ("build", "check", "new")
-EXIT_OK, EXIT_CONTENT, EXIT_INTERRUPTED = 0, 1, 130  # usage errors exit 2, from argparse
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_BLEED_MM = 20.0
 
 
@@ -68,6 +74,31 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         help="also write cards/NUMBER.pdf, one PDF per card, for reports"
         f" (archival and tagged: {CARD_VARIANT} unless --pdf-variant says otherwise)",
     )
+    build.add_argument(
+        "--html",
+        action="store_true",
+        help="also write NAME.html, the exact HTML handed to WeasyPrint (open it in a browser)",
+    )
+    which = build.add_argument_group("which booklet (default: the whole content)")
+    which.add_argument("--edition", metavar="NAME", help="an edition of booklet.yml → NAME.pdf")
+    which.add_argument("--all-editions", action="store_true", help="every edition of booklet.yml")
+    which.add_argument(
+        "--only",
+        metavar="NUMBER",
+        action="append",
+        default=[],
+        help="a quick proof of these cards with their dividers → proof.pdf (00C.002,00C.003)",
+    )
+    which.add_argument(
+        "--section",
+        metavar="FOLDER",
+        action="append",
+        default=[],
+        help="a quick proof of a whole section → proof.pdf",
+    )
+    shown = build.add_argument_group("what is printed")
+    shown.add_argument("--quiet", action="store_true", help="only errors")
+    shown.add_argument("--verbose", action="store_true", help="the seconds of each stage")
     printing = build.add_argument_group("print shop")
     printing.add_argument(
         "--print",
@@ -166,6 +197,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         parser.error(f"content folder not found: {args.content}")
     if args.command != "build":
         return args
+    chosen = [args.edition, args.all_editions, args.only or args.section]
+    if sum(map(bool, chosen)) > 1:
+        parser.error("choose one of --edition, --all-editions and --only/--section")
+    if args.cards and any(chosen):
+        parser.error("--cards goes with the whole booklet")
+    if args.quiet and args.verbose:
+        parser.error("--quiet or --verbose, not both")
     if args.sheet and not args.impose:
         parser.error("--sheet goes with --impose booklet")
     if args.strict and not args.print_pdf:
@@ -191,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{display_path(args.content)}: {cards} cards, no problems")
                 return EXIT_OK
             return _build(args)
+        except SelectionError as error:
+            print(f"nomodel: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
         except ContentErrors as problems:
             for problem in problems.errors:
                 print(problem, file=sys.stderr)
@@ -250,6 +291,7 @@ def pdf_variants() -> list[str]:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # WeasyPrint and pypdf take 0.4 s to import; check does without
+    from .progress import stage_reporter
 
     options = pipeline.BuildOptions(
         output_dir=args.output,
@@ -261,19 +303,41 @@ def _build(args: argparse.Namespace) -> int:
         sheet=args.sheet,
         cards=args.cards,
         allow_remote=args.allow_remote,
+        html=args.html,
+        edition=args.edition,
+        all_editions=args.all_editions,
+        only=tuple(number for value in args.only for number in value.split(",") if number),
+        sections=tuple(args.section),
     )
-    result = pipeline.build(args.content, options)
+    if args.quiet:  # WeasyPrint's own warnings are for developers
+        logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
+    with stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage:
+        results = pipeline.build(args.content, options, stage)
+    code = EXIT_OK
+    for result in results:
+        if not args.quiet:
+            print(_summary(result))
+        code = max(code, _preflight(result, args))
+    return code
+
+
+def _summary(result: BuildResult) -> str:
     cards = [path for path in result.outputs if path.parent.name == "cards"]
     shown = [display_path(path) for path in result.outputs if path not in cards]
     if cards:
         shown.append(f"{display_path(cards[0].parent)}/ ({len(cards)} PDFs)")
     outputs = ", ".join(shown)
-    print(f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s → {outputs}")
+    cards_count = f"{result.cards} card{'s' if result.cards != 1 else ''}"
+    return f"{result.pages} pages, {cards_count}, {result.seconds:.1f} s → {outputs}"
+
+
+def _preflight(result: BuildResult, args: argparse.Namespace) -> int:
     if result.preflight is None:
         return EXIT_OK
-    print(f"Preflight of {display_path(result.outputs[1])}:")  # booklet-print.pdf
-    for line in result.preflight.report():
-        print(f"  {line}")
+    if not args.quiet:
+        print(f"Preflight of {display_path(result.outputs[1])}:")  # NAME-print.pdf
+        for line in result.preflight.report():
+            print(f"  {line}")
     problems = result.preflight.problems
     if problems and args.strict:
         for problem in problems:

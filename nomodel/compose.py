@@ -74,10 +74,11 @@ def keywords(content: Content) -> list[str]:
     return list(dict.fromkeys((*content.booklet.keywords, *tags)))
 
 
-def compose(rendered: RenderedContent, version: datetime.datetime) -> str:
+def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool = False) -> str:
     """The whole booklet as one HTML string; content only ever enters as template data.
 
-    ``version`` dates the booklet: its colophon and the PDF's creation date."""
+    ``version`` dates the booklet: its colophon and the PDF's creation date. A ``proof`` has
+    only the sections' dividers and the cards."""
     template = _environment().get_template("base.html.j2")
     return template.render(
         booklet=rendered.content.booklet,
@@ -86,6 +87,7 @@ def compose(rendered: RenderedContent, version: datetime.datetime) -> str:
         bodies=rendered.bodies,
         keywords=keywords(rendered.content),
         version=version,
+        proof=proof,
         fonts=FONTS,
         stylesheet=(STYLES / "booklet.css").as_uri(),
     )

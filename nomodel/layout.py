@@ -22,6 +22,7 @@ CMYK_PROFILE = STYLES / "color" / "FOGRA39L-coated.icc"
 class LayoutOptions:
     bleed_mm: float = 3.0  # laid out for every build; the plain outputs are cut at the trim
     pdf_variant: str | None = None
+    pad: bool = True  # to a multiple of 4 pages (not for proofs)
 
 
 class SandboxedFetcher(URLFetcher):
@@ -62,7 +63,7 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
         stylesheets=stylesheets,
         pdf_variant=options.pdf_variant,
     )
-    return pad_to_multiple_of_four(document)
+    return pad_to_multiple_of_four(document) if options.pad else document
 
 
 def trimmed(document: Document) -> Document:

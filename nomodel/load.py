@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from nomodel.errors import ContentError, ContentErrors, display_path
-from nomodel.frontmatter import MarkdownFile, read_markdown, read_yaml
-from nomodel.model import Booklet, Card, Content, Link, Section, Testimony
+from nomodel.frontmatter import MarkdownFile, YamlFile, read_markdown, read_yaml
+from nomodel.model import Booklet, Card, Content, Edition, Link, Section, Testimony
 from nomodel.schema import NUMBER_PATTERN, BookletMeta, CardMeta, SectionMeta, validate
 
 BOOKLET_FILE = "booklet.yml"
@@ -18,6 +18,7 @@ SECTION_FILE = "_section.md"
 NO_LINE = 0  # the problem is a folder or a missing file, not a line
 # Stands in for a booklet.yml that has problems, so that the cards can still be checked.
 UNREADABLE_BOOKLET = Booklet(title="")
+LISTS = ("sections", "cards", "tags")  # an edition's selection
 
 T = TypeVar("T")
 
@@ -69,24 +70,60 @@ def read_content(root: Path) -> tuple[Content, tuple[ContentError, ...]]:
     if not root.is_dir():
         raise NotADirectoryError(f"not a folder: {root}")
     collect = _Collector()
-    booklet = _load_booklet(root, collect) or UNREADABLE_BOOKLET
+    source, booklet = _load_booklet(root, collect)
     folders = _section_folders(root)
     if not folders:
         collect.add(root, NO_LINE, f"no sections: add a folder holding {SECTION_FILE} and cards")
     sections = [_load_section(folder, files, collect) for folder, files in folders]
-    ordered = sorted(filter(None, sections), key=lambda s: (s.order, s.path.name))
-    return Content(root, booklet, tuple(ordered)), tuple(collect.errors)
+    ordered = tuple(sorted(filter(None, sections), key=lambda s: (s.order, s.path.name)))
+    if source is not None and booklet is not None:
+        _check_editions(source, booklet, ordered, collect)
+    return Content(root, booklet or UNREADABLE_BOOKLET, ordered), tuple(collect.errors)
 
 
-def _load_booklet(root: Path, collect: _Collector) -> Booklet | None:
+def _load_booklet(root: Path, collect: _Collector) -> tuple[YamlFile | None, Booklet | None]:
     path = root / BOOKLET_FILE
     if not path.is_file():
         collect.add(root, NO_LINE, f"missing {BOOKLET_FILE} (the publication: title, format…)")
-        return None
-    meta = collect.attempt(lambda: validate(BookletMeta, read_yaml(path)))
+        return None, None
+    source = collect.attempt(lambda: read_yaml(path))
+    meta = collect.attempt(lambda: validate(BookletMeta, source)) if source else None
     if meta is None:
-        return None
-    return Booklet(**{**meta.model_dump(), "keywords": tuple(meta.keywords)})
+        return source, None
+    editions = tuple(
+        Edition(**{**edition.model_dump(), **{key: tuple(getattr(edition, key)) for key in LISTS}})
+        for edition in meta.editions
+    )
+    fields = {**meta.model_dump(), "keywords": tuple(meta.keywords), "editions": editions}
+    return source, Booklet(**fields)
+
+
+def _check_editions(
+    source: YamlFile, booklet: Booklet, sections: tuple[Section, ...], collect: _Collector
+) -> None:
+    """An edition names sections and cards that exist, and no two editions share a name."""
+    slugs = [section.slug for section in sections]
+    numbers = {card.number for section in sections for card in section.cards}
+    names: set[str] = set()
+    for index, edition in enumerate(booklet.editions):
+
+        def report(
+            key_path: tuple, problem: str, index: int = index, name: str = edition.name
+        ) -> None:
+            line = source.line_of(("editions", index, *key_path))
+            collect.add(source.path, line, f'edition "{name}": {problem}')
+
+        if edition.name in names:
+            report(("name",), "defined twice")
+        names.add(edition.name)
+        for position, slug in enumerate(edition.sections):
+            if slug not in slugs:
+                report(
+                    ("sections", position), f'no section "{slug}" (sections: {", ".join(slugs)})'
+                )
+        for position, number in enumerate(edition.cards):
+            if number not in numbers:
+                report(("cards", position), f"no card {number}")
 
 
 def _section_folders(root: Path) -> list[tuple[Path, list[Path]]]:

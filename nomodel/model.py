@@ -53,6 +53,22 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Edition:
+    """A booklet made of part of the content, for one workshop: ``build --edition NAME``.
+
+    A card is in it when its section, its number or one of its tags is listed; with nothing
+    listed, every card is."""
+
+    name: str
+    title: str = ""  # the booklet's own when empty
+    subtitle: str = ""
+    sections: tuple[str, ...] = ()
+    cards: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    format: str | None = None
+
+
+@dataclass(frozen=True)
 class Booklet:
     """The publication itself, from ``booklet.yml``."""
 
@@ -65,6 +81,7 @@ class Booklet:
     subject: str = ""
     keywords: tuple[str, ...] = ()
     cards_start: str = "any"  # "any": the next page; "recto": the next right-hand page
+    editions: tuple[Edition, ...] = ()
 
 
 @dataclass(frozen=True)

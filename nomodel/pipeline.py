@@ -7,6 +7,8 @@ import io
 import os
 import re
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
 from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
 from .schema import NUMBER_PATTERN
+from .selection import Target, targets
 from .write import pdf_bytes, write_atomically
 
 
@@ -34,11 +37,16 @@ class BuildOptions:
     format: str | None = None  # overrides booklet.yml's
     pdf_variant: str | None = None
     bleed_mm: float = 3.0
-    print_pdf: bool = False  # also write booklet-print.pdf, with bleed and crop marks
-    impose: bool = False  # also write booklet-imposed.pdf, for saddle stitching
+    print_pdf: bool = False  # also write NAME-print.pdf, with bleed and crop marks
+    impose: bool = False  # also write NAME-imposed.pdf, for saddle stitching
     sheet: str | None = None  # the imposition's sheet; twice the page size by default
     cards: bool = False  # also write cards/NUMBER.pdf, one per card
     allow_remote: bool = False  # let content load http(s) resources
+    html: bool = False  # also write NAME.html, the HTML handed to WeasyPrint
+    edition: str | None = None  # build this edition of booklet.yml instead of the booklet
+    all_editions: bool = False
+    only: tuple[str, ...] = ()  # a proof of these cards
+    sections: tuple[str, ...] = ()  # a proof of these sections
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,14 @@ class BuildResult:
     cards: int
     seconds: float
     preflight: Preflight | None = None
+
+
+Stage = Callable[[str], AbstractContextManager[object]]
+
+
+def quietly(name: str) -> AbstractContextManager[object]:
+    """The stage reporter that reports nothing."""
+    return nullcontext()
 
 
 def version_time(content_dir: Path) -> datetime.datetime:
@@ -62,41 +78,78 @@ def version_time(content_dir: Path) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
 
 
-def build(content_dir: Path, options: BuildOptions) -> BuildResult:
-    """Lays the booklet out once and writes every output asked for from that layout."""
-    started = time.perf_counter()
-    rendered = _with_format(check(content_dir, options.allow_remote), options.format)
-    html = compose(rendered, version_time(content_dir))
-    layout = LayoutOptions(bleed_mm=options.bleed_mm, pdf_variant=options.pdf_variant)
+def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> list[BuildResult]:
+    """Loads the content once, then lays out each booklet asked for (the booklet, editions or
+    a proof) once, and writes every output from that layout. ``stage`` times each step."""
+    with stage("load and check the content"):
+        rendered = check(content_dir, options.allow_remote)
+    chosen = targets(
+        rendered.content,
+        edition=options.edition,
+        all_editions=options.all_editions,
+        only=options.only,
+        sections=options.sections,
+    )
+    version = version_time(content_dir)
+    results = []
+    for target in chosen:
+        started = time.perf_counter()
+        content = _with_format(target.content, options.format)
+        document = _lay_out(replace(rendered, content=content), target, options, version, stage)
+        outputs, report = _write_outputs(document, content, target.stem, options, stage)
+        seconds = time.perf_counter() - started
+        results.append(
+            BuildResult(outputs, len(document.pages), len(content.cards), seconds, report)
+        )
+    return results
+
+
+def _lay_out(
+    rendered: RenderedContent,
+    target: Target,
+    options: BuildOptions,
+    version: datetime.datetime,
+    stage: Stage,
+) -> Document:
+    with stage(f"compose {target.stem}"):
+        html = compose(rendered, version, proof=target.proof)
+    if options.html:
+        _write(options.output_dir / f"{target.stem}.html", html.encode())
+    content_dir = rendered.content.root
+    layout = LayoutOptions(options.bleed_mm, options.pdf_variant, pad=not target.proof)
     fetcher = SandboxedFetcher(resource_policy(content_dir, options.allow_remote))
-    document = lay_out(html, content_dir.resolve(), layout, fetcher)
-    if fetcher.refused:  # what the checks above could not see: nothing is written
+    with stage(f"lay out {target.stem}"):
+        document = lay_out(html, content_dir.resolve(), layout, fetcher)
+    if fetcher.refused:  # what the checks could not see: nothing is written
         raise ContentErrors(
             ContentError(content_dir, 0, f'"{url}" {reason}')
             for url, reason in fetcher.refused.items()
         )
+    return document
 
+
+def _write_outputs(
+    document: Document, content: Content, stem: str, options: BuildOptions, stage: Stage
+) -> tuple[tuple[Path, ...], Preflight | None]:
     folder, variant = options.output_dir, options.pdf_variant
-    booklet = pdf_bytes(trimmed(document), variant)
-    outputs = [_write(folder / "booklet.pdf", booklet)]
+    with stage(f"write {stem}.pdf"):
+        booklet = pdf_bytes(trimmed(document), variant)
+        outputs = [_write(folder / f"{stem}.pdf", booklet)]
     report = None
     if options.print_pdf:
-        printable = add_crop_marks(pdf_bytes(document, variant), options.bleed_mm)
-        outputs.append(_write(folder / "booklet-print.pdf", printable))
-        report = preflight(document, PdfReader(io.BytesIO(printable)).pages, options.bleed_mm)
+        with stage(f"write {stem}-print.pdf and check it"):
+            printable = add_crop_marks(pdf_bytes(document, variant), options.bleed_mm)
+            outputs.append(_write(folder / f"{stem}-print.pdf", printable))
+            report = preflight(document, PdfReader(io.BytesIO(printable)).pages, options.bleed_mm)
     if options.impose:
-        sheet = PAPER_SIZES[options.sheet or SHEET_FOR[rendered.content.booklet.format]]
-        imposed = impose(PdfReader(io.BytesIO(booklet)), sheet.landscape_points())
-        outputs.append(_write(folder / "booklet-imposed.pdf", _bytes(imposed)))
+        with stage(f"write {stem}-imposed.pdf"):
+            sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
+            imposed = impose(PdfReader(io.BytesIO(booklet)), sheet.landscape_points())
+            outputs.append(_write(folder / f"{stem}-imposed.pdf", _bytes(imposed)))
     if options.cards:
-        outputs += _write_cards(trimmed(document), rendered.content, folder / "cards", variant)
-    return BuildResult(
-        outputs=tuple(outputs),
-        pages=len(document.pages),
-        cards=len(rendered.content.cards),
-        seconds=time.perf_counter() - started,
-        preflight=report,
-    )
+        with stage("write the cards"):
+            outputs += _write_cards(trimmed(document), content, folder / "cards", variant)
+    return tuple(outputs), report
 
 
 def _write_cards(
@@ -125,8 +178,7 @@ def _write(path: Path, pdf: bytes) -> Path:
     return path
 
 
-def _with_format(rendered: RenderedContent, page_format: str | None) -> RenderedContent:
+def _with_format(content: Content, page_format: str | None) -> Content:
     if page_format is None:
-        return rendered
-    booklet = replace(rendered.content.booklet, format=page_format)
-    return replace(rendered, content=replace(rendered.content, booklet=booklet))
+        return content
+    return replace(content, booklet=replace(content.booklet, format=page_format))

@@ -103,6 +103,26 @@ class _Strict(BaseModel):
         }
 
 
+EditionName = Annotated[
+    str,
+    AfterValidator(
+        _matches(
+            r"[a-z0-9][a-z0-9-]*", "must be lower case letters, digits and dashes, like atelier"
+        )
+    ),
+]
+
+
+class EditionMeta(_Strict):
+    name: EditionName
+    title: str = ""
+    subtitle: str = ""
+    sections: list[str] = []
+    cards: list[Number] = []
+    tags: list[str] = []
+    format: PageFormat | None = None
+
+
 class BookletMeta(_Strict):
     title: Text
     subtitle: str = ""
@@ -113,6 +133,7 @@ class BookletMeta(_Strict):
     format: PageFormat = "A5"
     keywords: list[str] = []
     cards_start: CardsStart = "any"
+    editions: list[EditionMeta] = []
 
 
 class SectionMeta(_Strict):
