@@ -23,7 +23,7 @@ from .selection import SelectionError
 if TYPE_CHECKING:
     from .pipeline import BuildResult
 
-COMMANDS = ("build", "check", "new")
+COMMANDS = ("build", "check", "new", "watch")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_BLEED_MM = 20.0
 
@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_build(commands)
     _add_check(commands)
     _add_new(commands)
+    _add_watch(commands)
     return parser
 
 
@@ -49,13 +50,7 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         " (and, if asked, the print-shop and the imposed PDFs).",
     )
     _add_content_options(build)
-    build.add_argument(
-        "--output",
-        metavar="DIR",
-        type=Path,
-        default=Path("output"),
-        help="folder for the PDFs (default: output)",
-    )
+    _add_output_option(build)
     build.add_argument(
         "--format",
         choices=BOOKLET_FORMATS,
@@ -161,6 +156,27 @@ def _add_new(commands: argparse._SubParsersAction) -> None:
         _add_content_option(parser)
 
 
+def _add_watch(commands: argparse._SubParsersAction) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="rebuild the booklet at every save (Ctrl-C stops)",
+        description="Build DIR/booklet.pdf, then again whenever a file of the content folder,"
+        " templates/ or styles/ changes; a broken save keeps the last good PDF.",
+    )
+    _add_content_options(watch)
+    _add_output_option(watch)
+
+
+def _add_output_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        type=Path,
+        default=Path("output"),
+        help="folder for the PDFs (default: output)",
+    )
+
+
 def _add_content_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--content",
@@ -223,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "new":
                 print(display_path(_new(args)))
                 return EXIT_OK
+            if args.command == "watch":
+                return _watch(args)
             if args.command == "check":
                 rendered = checks.check(args.content, args.allow_remote, typeset=False)
                 cards = len(rendered.content.cards)
@@ -287,6 +305,13 @@ def pdf_variants() -> list[str]:
     from weasyprint.pdf import VARIANTS  # imported here: check has no use for WeasyPrint
 
     return sorted(variant for variant in VARIANTS if variant != "debug")
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions
+    from .watch import watch
+
+    return watch(args.content, BuildOptions(output_dir=args.output, allow_remote=args.allow_remote))
 
 
 def _build(args: argparse.Namespace) -> int:

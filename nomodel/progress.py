@@ -13,7 +13,8 @@ from .pipeline import Stage, quietly
 
 
 @contextmanager
-def stage_reporter(*, quiet: bool, verbose: bool, out: TextIO = sys.stdout) -> Iterator[Stage]:
+def stage_reporter(*, quiet: bool, verbose: bool, out: TextIO | None = None) -> Iterator[Stage]:
+    out = out or sys.stdout  # looked up now: tests and tools replace sys.stdout
     if quiet:
         yield quietly
     elif verbose:

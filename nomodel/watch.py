@@ -1,0 +1,241 @@
+"""``nomodel watch``: rebuild the booklet whenever its content, templates or styles change."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import unquote, urlparse
+
+import watchfiles
+from jinja2 import TemplateSyntaxError
+
+from . import pipeline
+from .errors import ContentErrors, display_path
+from .project import STYLES, TEMPLATES
+
+# One save is one build: an editor writes, renames and chmods within a few milliseconds, so a
+# burst ends after STEP_MS of quiet; a longer stream of changes is cut every DEBOUNCE_MS.
+DEBOUNCE_MS = 1600
+STEP_MS = 150
+# On Windows, Ctrl-C only reaches Python when the Rust watcher returns: make it return often.
+RUST_TIMEOUT_MS = 1000
+SHOWN_NAMES = 3
+
+
+class _SourceFilter(watchfiles.DefaultFilter):
+    """Only the sources of the booklet. The defaults already skip vim's swap files, ``~``
+    backups, emacs' ``.#`` locks and ``__pycache__``; vim also probes with a file ``4913``.
+    The build's own outputs (and their ``.part`` files) would make every build start the next
+    one when the output folder is inside a watched folder."""
+
+    ignore_entity_patterns = (
+        *watchfiles.DefaultFilter.ignore_entity_patterns,
+        r"^4913$",
+        r"^#.*#$",  # emacs auto-save
+        r"\.part$",
+    )
+
+    def __init__(self, output_dir: Path) -> None:
+        super().__init__()
+        self.output_dir = output_dir.resolve()
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        return super().__call__(change, path) and not Path(path).is_relative_to(self.output_dir)
+
+
+def watch(
+    content_dir: Path,
+    options: pipeline.BuildOptions,
+    *,
+    stop_event: threading.Event | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Builds once, then again after every change; returns 0 on Ctrl-C or ``stop_event``."""
+    out, err = out or sys.stdout, err or sys.stderr  # looked up now: tests replace them
+    folders = [content_dir.resolve(), TEMPLATES, STYLES]
+    sources_only = _SourceFilter(options.output_dir)
+    build = _Builder(content_dir, options, out, err)
+    try:
+        shown = ", ".join(f"{display_path(folder)}/" for folder in folders)
+        _say(out, f"watching {shown} (Ctrl-C to stop)")
+        before = _snapshot(folders, sources_only)
+        build("first build")
+        catching_up = True
+        for changes in watchfiles.watch(
+            *folders,
+            watch_filter=sources_only,
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            stop_event=stop_event,
+            rust_timeout=RUST_TIMEOUT_MS,
+            yield_on_timeout=True,  # so that the catching up below happens without a change
+        ):
+            if catching_up:  # the watcher starts only now: a save during the first build counts
+                changes |= _differences(before, _snapshot(folders, sources_only))
+                catching_up = False
+            sources = _sources(changes)
+            if sources:  # else only temporary files came and went
+                build(_changed(sources))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a watch ends, not a failure
+    return 0
+
+
+@dataclass
+class _Builder:
+    """One build and its one line; whatever goes wrong is told, and the watch goes on."""
+
+    content_dir: Path
+    options: pipeline.BuildOptions
+    out: TextIO
+    err: TextIO
+    kept: str = "nothing was written"  # until a build succeeds, a failure leaves nothing new
+
+    def __call__(self, what: str) -> None:
+        try:
+            with _css_warnings() as warnings:
+                results = pipeline.build(self.content_dir, self.options)
+        except ContentErrors as problems:
+            count = len(problems.errors)
+            for problem in problems.errors:
+                _say(self.err, str(problem))
+            plural = "s" if count > 1 else ""
+            _say(self.err, f"{_now()} {what} → {count} problem{plural}: {self.kept}")
+            return
+        except Exception as error:  # a template or a stylesheet being edited, a full disk
+            _say(self.err, f"nomodel: {_describe(error)}")
+            _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
+            return
+        for warning in warnings:
+            _say(self.err, warning)
+        for result in results:
+            summary = f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s"
+            _say(self.out, f"{_now()} {what} → {summary} → {_outputs(result)}")
+        self.kept = _kept(results)
+
+
+def _kept(results: list[pipeline.BuildResult]) -> str:
+    pdfs = [display_path(result.outputs[0]) for result in results]
+    return f"{', '.join(pdfs)} kept as {'it was' if len(pdfs) == 1 else 'they were'}"
+
+
+def _snapshot(folders: list[Path], keep: _SourceFilter) -> dict[str, tuple[int, int]]:
+    found = {}
+    for path in (path for folder in folders for path in folder.rglob("*")):
+        with suppress(OSError):  # gone since it was listed
+            if path.is_file() and keep(watchfiles.Change.modified, str(path)):
+                found[str(path)] = (path.stat().st_mtime_ns, path.stat().st_size)
+    return found
+
+
+def _differences(
+    before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]
+) -> set[tuple[watchfiles.Change, str]]:
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    return {(watchfiles.Change.modified, path) for path in changed}
+
+
+def _sources(changes: set[tuple[watchfiles.Change, str]]) -> list[Path]:
+    """The changed files worth naming. A file written then renamed over a source (by sed,
+    by many editors) is added and gone within one batch: it is no source."""
+    added = {path for change, path in changes if change == watchfiles.Change.added}
+    return [Path(path) for _, path in changes if path not in added or Path(path).exists()]
+
+
+def _changed(paths: Iterable[Path]) -> str:
+    names = sorted({display_path(path) for path in paths})
+    more = len(names) - SHOWN_NAMES
+    shown = ", ".join(names[:SHOWN_NAMES]) + (f" and {more} more" if more > 0 else "")
+    return f"{shown} changed"
+
+
+def _outputs(result: pipeline.BuildResult) -> str:
+    cards = [path for path in result.outputs if path.parent.name == "cards"]
+    shown = [display_path(path) for path in result.outputs if path not in cards]
+    if cards:
+        shown.append(f"{display_path(cards[0].parent)}/ ({len(cards)} PDFs)")
+    return ", ".join(shown)
+
+
+def _describe(error: Exception) -> str:
+    """``file:line: message`` when it is known where the error happened, else its type."""
+    filename, line = _where(error)
+    message = getattr(error, "strerror", None) or getattr(error, "message", None) or str(error)
+    if not filename:
+        return f"{type(error).__name__}: {message}"
+    return f"{display_path(Path(filename))}{f':{line}' if line else ''}: {message}"
+
+
+def _where(error: Exception) -> tuple[str | None, int | None]:
+    if isinstance(error, TemplateSyntaxError):  # its name is relative to templates/
+        named = str(TEMPLATES / error.name) if error.name else None
+        return error.filename or named, error.lineno
+    if getattr(error, "filename", None):  # OSError, and errors that copy its habit
+        return error.filename, getattr(error, "lineno", None)
+    # Jinja's runtime errors (an undefined variable) leave the template's line in the traceback.
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if Path(frame.filename).is_relative_to(TEMPLATES)]
+    return (ours[-1].filename, ours[-1].lineno) if ours else (None, None)
+
+
+class _WeasyPrintLog(logging.Handler):
+    """WeasyPrint skips a CSS declaration it cannot read and only logs it, with a line and
+    column but no file; its progress log names each stylesheet just before it is parsed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.sheet = "weasyprint"
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.name == "weasyprint.progress":
+            _, parsing, url = message.partition("Fetching and parsing CSS - ")
+            self.sheet = _sheet_name(url) if parsing else "weasyprint"
+        elif record.levelno >= logging.WARNING:
+            where = re.search(r" at (\d+):(\d+)", message)
+            if where:
+                message = message.replace(where[0], "", 1)
+                self.lines.append(f"{self.sheet}:{where[1]}:{where[2]}: {message}")
+            else:
+                self.lines.append(f"{self.sheet}: {message}")
+
+
+def _sheet_name(url: str) -> str:
+    """WeasyPrint names a stylesheet by its URL, its path, or "CSS string"."""
+    if url.startswith("file:"):
+        return display_path(Path(unquote(urlparse(url).path)))
+    return display_path(Path(url)) if Path(url).is_absolute() else url
+
+
+@contextmanager
+def _css_warnings() -> Iterator[list[str]]:
+    """The CSS problems of one build, so that a typo in the styles is told, not silent."""
+    handler = _WeasyPrintLog()
+    main, progress = logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress")
+    level = progress.level
+    progress.setLevel(logging.INFO)
+    main.addHandler(handler)  # the progress records reach it by propagation
+    try:
+        yield handler.lines
+    finally:
+        main.removeHandler(handler)
+        progress.setLevel(level)
+
+
+def _now() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _say(stream: TextIO, line: str) -> None:
+    print(line, file=stream, flush=True)  # piped output is block-buffered: flush each line

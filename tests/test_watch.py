@@ -1,0 +1,205 @@
+"""``watch``: driven in a subprocess as a user would, through a card's edits and Ctrl-C."""
+
+from __future__ import annotations
+
+import io
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+from jinja2 import TemplateSyntaxError
+from pdf_helpers import letters, page_texts
+
+from nomodel import cli, pipeline
+from nomodel.watch import watch
+
+ROOT = Path(__file__).resolve().parent.parent
+CARD = Path("nos-cousins/00C.001-programme-labo-pia.md")
+TITLE = "title: Programme labo PIA"
+WAIT_S = 30  # no wait in this file is unbounded
+WATCH = (
+    "import sys; from pathlib import Path; from nomodel.watch import watch;"
+    " from nomodel.pipeline import BuildOptions;"
+    " sys.exit(watch(Path(sys.argv[1]), BuildOptions(output_dir=Path(sys.argv[2]))))"
+)
+
+
+class Lines:
+    """What the watcher prints, read by a thread, so that a silent watcher fails the test
+    instead of hanging it."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.queue: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.queue.put(line.rstrip("\n"))
+        self.queue.put(None)
+
+    def expect(self, *fragments: str) -> str:
+        """The next line with every fragment (lines before it are skipped)."""
+        deadline = time.monotonic() + WAIT_S
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.queue.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                pytest.fail(f"the watcher ended before printing {fragments}: {self.seen}")
+            self.seen.append(line)
+            if all(fragment in line for fragment in fragments):
+                return line
+        pytest.fail(f"no line with {fragments} within {WAIT_S} s: {self.seen}")
+
+    def rest(self) -> list[str]:
+        while (line := self.queue.get(timeout=WAIT_S)) is not None:
+            self.seen.append(line)
+        return self.seen
+
+
+def _command(content: Path, output: Path) -> list[str]:
+    if "watch" in cli.COMMANDS:  # once the command line has it, test it the user's way
+        options = ["--content", str(content), "--output", str(output)]
+        return [sys.executable, "build.py", "watch", *options]
+    return [sys.executable, "-c", WATCH, str(content), str(output)]
+
+
+@pytest.fixture
+def watcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, Path]]:
+    content = shutil.copytree(ROOT / "content", tmp_path / "content")
+    process = subprocess.Popen(
+        _command(content, tmp_path / "output"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        # A shell running the tests in the background ignores Ctrl-C, and children inherit
+        # that; the watcher must get it as a user's terminal would send it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stdout is not None
+        yield process, Lines(process.stdout), content
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(WAIT_S)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _save_by_rename(path: Path, old: str, new: str) -> None:
+    """As many editors save: a temporary file renamed over the card."""
+    temporary = path.with_name(".card.tmp-save")
+    temporary.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def test_rebuilds_on_each_save_keeps_the_last_good_pdf_and_stops_on_ctrl_c(
+    tmp_path: Path, watcher: tuple[subprocess.Popen[str], Lines, Path]
+) -> None:
+    process, lines, content = watcher
+    pdf = tmp_path / "output" / "booklet.pdf"
+    card = content / CARD
+    assert "8 pages, 2 cards" in lines.expect("first build →")
+    assert pdf.is_file()
+
+    _edit(card, TITLE, "title: Programme labo Zéphyr")
+    rebuilt = lines.expect("changed →")
+    assert CARD.name in rebuilt and "pages" in rebuilt and str(pdf.name) in rebuilt
+    assert letters("Programme labo Zéphyr") in letters("".join(page_texts(pdf)))
+    good = pdf.read_bytes()
+
+    _edit(card, "title:", "titel:")
+    assert lines.expect(f"{CARD.name}:3:").endswith('unknown key "titel" (did you mean "title"?)')
+    failed = lines.expect("changed →")
+    assert "1 problem: " in failed and failed.endswith("booklet.pdf kept as it was")
+    assert pdf.read_bytes() == good
+
+    _save_by_rename(card, "titel: Programme labo Zéphyr", TITLE)
+    fixed = lines.expect("changed →")
+    assert "pages" in fixed and CARD.name in fixed and "tmp-save" not in fixed
+    assert letters("Programme labo PIA") in letters("".join(page_texts(pdf)))
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=5) == 0
+    assert not [line for line in lines.rest() if "Traceback" in line]
+
+
+def _result(tmp_path: Path) -> list[pipeline.BuildResult]:
+    return [pipeline.BuildResult((tmp_path / "output" / "booklet.pdf",), 8, 2, 0.1)]
+
+
+def test_a_template_syntax_error_is_told_with_its_line_and_the_watch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    stop, built, calls = threading.Event(), threading.Event(), []
+
+    def build(content_dir: Path, options: pipeline.BuildOptions) -> list[pipeline.BuildResult]:
+        calls.append(content_dir)
+        built.set()
+        if len(calls) == 1:
+            return _result(tmp_path)
+        stop.set()  # the test ends after this second build
+        raise TemplateSyntaxError("unexpected '}'", 3, "card.html.j2")
+
+    monkeypatch.setattr(pipeline, "build", build)
+    out, err = io.StringIO(), io.StringIO()
+    options = pipeline.BuildOptions(output_dir=tmp_path / "output")
+    streams = {"stop_event": stop, "out": out, "err": err}
+    thread = threading.Thread(target=watch, args=(content, options), kwargs=streams, daemon=True)
+    thread.start()
+    assert built.wait(WAIT_S)
+    (content / "booklet.yml").write_text("title: Nouveau\n", encoding="utf-8")
+    thread.join(WAIT_S)
+
+    assert not thread.is_alive() and len(calls) == 2
+    assert "first build → 8 pages, 2 cards, 0.1 s" in out.getvalue()
+    problem, summary = err.getvalue().splitlines()
+    assert problem == "nomodel: templates/card.html.j2:3: unexpected '}'"
+    assert "booklet.yml changed → the build failed: " in summary
+    assert summary.endswith("booklet.pdf kept as it was")
+
+
+def test_a_css_mistake_is_named_with_its_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint import CSS  # only this test lays anything out
+
+    stylesheet = tmp_path / "booklet.css"
+    stylesheet.write_text("p { margin: 0 }\nh1 { colr: red }\n", encoding="utf-8")
+    stop = threading.Event()
+
+    def build(content_dir: Path, options: pipeline.BuildOptions) -> list[pipeline.BuildResult]:
+        CSS(filename=stylesheet)  # WeasyPrint only logs what it skips
+        stop.set()
+        return _result(tmp_path)
+
+    monkeypatch.setattr(pipeline, "build", build)
+    out, err = io.StringIO(), io.StringIO()
+    options = pipeline.BuildOptions(output_dir=tmp_path / "output")
+    assert watch(tmp_path, options, stop_event=stop, out=out, err=err) == 0
+
+    (warning,) = err.getvalue().splitlines()
+    assert warning.startswith(f"{stylesheet}:2:6: Ignored `colr: red")
+    assert warning.endswith("unknown property.")
+    assert "first build → 8 pages" in out.getvalue()
