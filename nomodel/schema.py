@@ -25,6 +25,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from nomodel.errors import ContentError, ContentErrors
 from nomodel.frontmatter import YamlFile
+from nomodel.paper import BOOKLET_FORMATS
 
 NUMBER_PATTERN = r"\d{2}[A-Z]\.\d{3}"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -61,7 +62,7 @@ def _to_cards_start(value: Any) -> Any:
 
 
 def _to_format(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().upper() in ("A4", "A5", "A6"):
+    if isinstance(value, str) and value.strip().upper() in BOOKLET_FORMATS:
         return value.strip().upper()
     raise PydanticCustomError("nomodel", "must be A4, A5 or A6")
 
