@@ -132,8 +132,9 @@ def _write_outputs(
     document: Document, content: Content, stem: str, options: BuildOptions, stage: Stage
 ) -> tuple[tuple[Path, ...], Preflight | None]:
     folder, variant = options.output_dir, options.pdf_variant
+    plain = trimmed(document)  # the booklet and the cards: cut at the trim
     with stage(f"write {stem}.pdf"):
-        booklet = pdf_bytes(trimmed(document), variant)
+        booklet = pdf_bytes(plain, variant)
         outputs = [_write(folder / f"{stem}.pdf", booklet)]
     report = None
     if options.print_pdf:
@@ -148,7 +149,7 @@ def _write_outputs(
             outputs.append(_write(folder / f"{stem}-imposed.pdf", _bytes(imposed)))
     if options.cards:
         with stage("write the cards"):
-            outputs += _write_cards(trimmed(document), content, folder / "cards", variant)
+            outputs += _write_cards(plain, content, folder / "cards", variant)
     return tuple(outputs), report
 
 
