@@ -1,166 +1,491 @@
-"""Markdown bodies → HTML fragments, with French typography and images resolved."""
+"""Markdown bodies → HTML fragments: CommonMark and GitHub's extensions (markdown-it-py),
+with French typography, images resolved, links checked and printable, headings demoted.
+
+Everything special to nomodel is a markdown-it core rule working on tokens (never a regex
+over HTML), and every problem is reported on its line from the tokens' line maps.
+"""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as etree
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import unquote, urlsplit
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 from PIL import Image
 
 from .errors import ContentError
 from .fetch import ResourcePolicy
+from .links import (
+    Cards,
+    address_html,
+    cross_reference_html,
+    is_own_address,
+    link_target,
+    shown_address,
+)
 from .model import Content
-from .typography import FrenchTypographyExtension
+from .typography import french_typography_plugin
 
-# Cards' titles are h2 under the section's h1: a heading in a body starts at h3.
-HEADING_SHIFT = 2
+# Cards' titles are h2 under the section's h1: a card body's top heading is h3, an intro's h2.
+CARD_TOP, INTRO_TOP = 3, 2
 # The alt text that says an image is only decoration (README: "Images").
 DECORATIVE = {"décoratif", "decoratif", "décorative", "decorative"}
+# Bare URLs become links as on GitHub: with their scheme, or starting with www.
+_GFM_BARE = ("http://", "https://", "www.", "mailto:")
 
 
 @dataclass
-class _Source:
-    """Where the Markdown being converted comes from, for error messages, and what it may
-    load."""
+class _Body:
+    """The body being converted: where it comes from, for error messages, and its options."""
 
-    policy: ResourcePolicy
-    path: Path = Path()
-    text: str = ""
-    first_line: int = 1
+    path: Path
+    first_line: int  # the file's line where the body starts
+    top: int | None  # level of the body's top heading once demoted; None: as written
     problems: list[ContentError] = field(default_factory=list)
 
-    def report(self, needle: str, message: str) -> None:
-        """A problem on the line where ``needle`` is written."""
-        offset = self.text.find(needle)
-        line = self.first_line + (self.text.count("\n", 0, offset) if offset >= 0 else 0)
-        self.problems.append(ContentError(self.path, line, message))
+    def report(self, line: int, message: str) -> None:
+        """``line`` counts from 0 at the body's first line, like markdown-it's maps."""
+        self.problems.append(ContentError(self.path, self.first_line + line, message))
 
 
-class _ImagesAndHeadings(Treeprocessor):
-    """Resolves image paths against the card's own file and demotes body headings."""
-
-    def __init__(self, md: markdown.Markdown, source: _Source) -> None:
-        super().__init__(md)
-        self.source = source
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-                element.tag = f"h{min(int(element.tag[1]) + HEADING_SHIFT, 6)}"
-            elif element.tag == "img":
-                self._image(element)
-
-    def _image(self, img: etree.Element) -> None:
-        src = img.get("src", "")
-        alt = img.get("alt", "").strip()
-        if not alt:
-            self.source.report(
-                src,
-                f'image "{src}" has no alt text: describe it between the brackets,'
-                f" or write ![décoratif]({src}) if it is only decoration",
-            )
-        parts = urlsplit(src)
-        if parts.scheme or parts.netloc:
-            return  # not a local file: the layout stage decides what may be fetched
-        target = (self.source.path.parent / unquote(parts.path)).resolve()
-        if reason := self.source.policy.refusal(target.as_uri()):
-            self.source.report(src, f'image "{src}" {reason}')
-            img.set("src", "")  # reported once, here, with its line
-        elif not target.is_file():
-            self.source.report(src, f'image "{src}" not found')
-        elif alt.lower() in DECORATIVE:
-            self._as_decoration(img, target, src)
-        else:
-            img.set("src", target.as_uri())
-
-    def _as_decoration(self, img: etree.Element, target: Path, src: str) -> None:
-        """A decorative image becomes a background, which a tagged PDF marks as an
-        artifact: screen readers pass over it instead of announcing an empty figure."""
-        try:
-            with Image.open(target) as picture:
-                width, height = picture.size
-        except (OSError, Image.DecompressionBombError):
-            self.source.report(
-                src, f'image "{src}" cannot be read (decorative images are PNG or JPEG)'
-            )
-            return
-        img.clear()
-        img.tag = "span"
-        img.set("class", "decoration")
-        img.set("style", f"width: {width}px")
-        drawing = etree.SubElement(img, "span")
-        drawing.set(
-            "style",
-            f"padding-bottom: {100 * height / width:.3f}%;"
-            f" background-image: url('{target.as_uri()}')",
-        )
-
-
-class _BodyExtension(Extension):
-    def __init__(self, source: _Source) -> None:
-        super().__init__()
-        self.source = source
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ImagesAndHeadings(md, self.source), "nomodel-images", 4)
+@dataclass(frozen=True)
+class RendererOptions:
+    typeset: bool = True  # French typography
+    paper: bool = True  # links print their address; addresses break only after / . - _ @
+    demote: bool = True  # headings demoted under the card's title
 
 
 class MarkdownRenderer:
-    """One Markdown converter reused for every body, so footnote ids stay unique."""
+    """One markdown-it parser, with nomodel's rules, reused for every body."""
 
-    def __init__(self, policy: ResourcePolicy, base_url: str, typeset: bool = True) -> None:
-        self._source = _Source(policy)
+    def __init__(
+        self,
+        policy: ResourcePolicy,
+        base_url: str,
+        options: RendererOptions | None = None,
+        cards: Cards | None = None,
+    ) -> None:
+        self.policy, self.options = policy, options or RendererOptions()
+        self.cards = cards or Cards({})
         self._base_url = base_url  # where the layout resolves relative URLs of raw HTML
-        self._md = markdown.Markdown(
-            extensions=[
-                "footnotes",
-                "tables",
-                "fenced_code",
-                "sane_lists",
-                *([FrenchTypographyExtension()] if typeset else []),
-                _BodyExtension(self._source),
-            ],
-            extension_configs={"footnotes": {"UNIQUE_IDS": True}},
-            output_format="html",
-        )
+        self.references: set[str] = set()  # numbers of the cards that bodies refer to
+        md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+        md.enable(["table", "strikethrough", "linkify"])
+        md.use(footnote_plugin).use(tasklists_plugin)
+        # markdown-it prints links to javascript:, file: or data: as plain text; we refuse
+        # them with the file and line instead (and images go through the ResourcePolicy).
+        md.validateLink = lambda url: True
+        md.core.ruler.after("github-tasklists", "nomodel_task_boxes", _task_boxes)
+        md.core.ruler.after("linkify", "nomodel_gfm_bare_urls", _gfm_bare_urls)
+        md.core.ruler.after("nomodel_gfm_bare_urls", "nomodel_links", self._links)
+        md.core.ruler.after("nomodel_links", "nomodel_images", self._images)
+        md.core.ruler.after("nomodel_images", "nomodel_raw_html", self._raw_html)
+        md.core.ruler.after("nomodel_raw_html", "nomodel_headings", self._headings)
+        if self.options.typeset:
+            md.use(french_typography_plugin)
+        md.add_render_rule("image", _render_image)
+        for kind, render in _RENDER_RULES.items():
+            md.add_render_rule(kind, render)
+        self._md = md
 
-    def convert(self, text: str, path: Path, first_line: int) -> tuple[Markup, list[ContentError]]:
-        self._source.path, self._source.text, self._source.first_line = path, text, first_line
-        self._source.problems = []
-        html = self._md.reset().convert(text)
-        # Raw HTML in Markdown can load resources too (<img>, <link>, style="url(…)").
-        for url, reason in self._source.policy.refused_resources(html, self._base_url):
-            self._source.report(url, f'"{url}" {reason}')
-        return Markup(html), self._source.problems
+    def convert(
+        self, text: str, path: Path, first_line: int, top: int = CARD_TOP, doc_id: str = ""
+    ) -> tuple[Markup, list[ContentError]]:
+        """``top``: the level of the body's top heading; ``doc_id`` keeps its footnote ids
+        unique in the booklet ("fn-00C.001-1")."""
+        body = _Body(path, first_line, top if self.options.demote else None)
+        env = {"nomodel": body, "docId": doc_id or None, "paper": self.options.paper}
+        html = self._md.render(text, env)
+        return Markup(html), body.problems
+
+    # --- links ---------------------------------------------------------------------
+
+    def _links(self, state: StateCore) -> None:
+        body: _Body = state.env["nomodel"]
+        for children, i, line in _inline_children(state.tokens):
+            token = children[i]
+            if token.type != "link_open":
+                continue
+            href = token.attrGet("href") or ""
+            target = link_target(href, body.path, self.cards)
+            close = _closing(children, i)
+            if target.kind == "refused":
+                body.report(line, f'link "{unquote(href)}" {target.value}')
+            elif target.kind == "card":
+                self.references.add(target.value)
+                token.attrSet("href", f"#card-{target.value}")
+                token.attrSet("class", "xref")
+                children.insert(close, _html(cross_reference_html(target.value)))
+            elif target.kind == "web":
+                self._web_link(children, i, close, href)
+
+    def _web_link(self, children: list[Token], i: int, close: int, href: str) -> None:
+        inside = children[i + 1 : close]
+        text = "".join(t.content for t in inside)
+        prints_address = all(t.type == "text" for t in inside) and is_own_address(text, href)
+        if prints_address:  # printed as an address, never typeset
+            children[i + 1 : close] = [_address(text, "address")]
+        elif self.options.paper:
+            address = _address(shown_address(href), "link-address")
+            children.insert(close + 1, address)
+
+    # --- images --------------------------------------------------------------------
+
+    def _images(self, state: StateCore) -> None:
+        body: _Body = state.env["nomodel"]
+        for children, i, line in _inline_children(state.tokens):
+            if children[i].type == "image":
+                self._image(children[i], body, line)
+
+    def _image(self, img: Token, body: _Body, line: int) -> None:
+        src = str(img.attrGet("src") or "")
+        shown = unquote(src)
+        alt = img.content.strip()
+        if not alt:
+            body.report(
+                line,
+                f'image "{shown}" has no alt text: describe it between the brackets,'
+                f" or write ![décoratif]({shown}) if it is only decoration",
+            )
+        parts = urlsplit(src)
+        if parts.scheme:
+            target, url = None, src
+        elif parts.netloc:
+            body.report(line, f'image "{shown}" {_network_without_scheme(src)}')
+            img.attrSet("src", "")
+            return
+        else:
+            target = (body.path.parent / unquote(parts.path)).resolve()
+            url = target.as_uri()
+        if reason := self.policy.refusal(url):
+            body.report(line, f'image "{shown}" {reason}')
+            img.attrSet("src", "")  # reported once, here, with its line
+        elif target is None:
+            return  # a remote image the policy allows, or a small data: URL
+        elif not target.is_file():
+            body.report(line, f'image "{shown}" not found')
+        elif alt.lower() in DECORATIVE:
+            _as_decoration(img, target, body, line, shown)
+        else:
+            img.attrSet("src", url)
+
+    # --- raw HTML ------------------------------------------------------------------
+
+    def _raw_html(self, state: StateCore) -> None:
+        """Raw HTML keeps its resources and links under the same rules as Markdown's; each
+        raw snippet is scanned on its own, so problems are reported on their lines."""
+        body: _Body = state.env["nomodel"]
+        for token, line in _raw_tokens(state.tokens):
+            tags = token.meta["tags"] = _Tags(token.content)
+            for offset, href in tags.links:
+                target = link_target(href, body.path, self.cards)
+                reason = (
+                    "refers to a card: write that link in Markdown, [texte](…)"
+                    if target.kind == "card"
+                    else target.value
+                )
+                if target.kind in {"card", "refused"}:
+                    at = line + token.content.count("\n", 0, offset)
+                    body.report(at, f'link "{href}" {reason}')
+        for snippet in _raw_snippets(state.tokens):
+            self._resources(snippet, body)
+
+    def _resources(self, snippet: _Snippet, body: _Body) -> None:
+        start: dict[str, int] = {}
+        for url, reason in self.policy.refused_resources(snippet.html, self._base_url):
+            offset = snippet.html.find(url, start.get(url, 0))
+            start[url] = offset + 1
+            if url.lstrip().startswith("//"):
+                reason = _network_without_scheme(url)  # urljoin made it a file: URL
+            body.report(snippet.line_at(max(offset, 0)), f'"{url}" {reason}')
+
+    # --- headings ------------------------------------------------------------------
+
+    def _headings(self, state: StateCore) -> None:
+        """Demotes every heading, Markdown or raw HTML, so that the body's own top level
+        sits right under the card's title (or the section's, for an intro)."""
+        body: _Body = state.env["nomodel"]
+        if body.top is None:
+            return
+        markdown = [t for t in state.tokens if t.type in {"heading_open", "heading_close"}]
+        raw = [t for t in state.tokens if "tags" in t.meta] + [
+            child
+            for t in state.tokens
+            for child in t.children or ()
+            if child.type == "html_inline" and "tags" in child.meta
+        ]
+        levels = [int(t.tag[1]) for t in markdown]
+        levels += [level for t in raw for _, level in t.meta["tags"].headings]
+        if not levels:
+            return
+        shift = body.top - min(levels)
+        for token in markdown:
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
+        for token in raw:
+            token.content = token.meta["tags"].demoted(shift)
+
+
+def _network_without_scheme(url: str) -> str:
+    return f"is on the network (an address without its scheme: https:{url.strip()})"
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+
+def _inline_children(tokens: list[Token]) -> Iterator[tuple[list[Token], int, int]]:
+    """(children, index, line) for every inline token's children, ``line`` counting from 0
+    at the body's start: markdown-it maps blocks to lines, and inside a block each soft or
+    hard break starts the next line. Children may be inserted after the current one."""
+    for block in tokens:
+        if block.type != "inline" or not block.children or block.map is None:
+            continue
+        line = block.map[0]
+        children = block.children
+        i = 0
+        while i < len(children):
+            yield children, i, line
+            child = children[i]
+            if child.type in {"softbreak", "hardbreak"}:
+                line += 1
+            line += child.content.count("\n") if child.type == "html_inline" else 0
+            line += sum(c.type == "softbreak" for c in child.children or ())
+            i += 1
+
+
+def _closing(children: list[Token], i: int) -> int:
+    """The index of the link_close of the link opened at ``i``."""
+    return next(j for j in range(i + 1, len(children)) if children[j].type == "link_close")
+
+
+def _html(html: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = html
+    token.meta["ours"] = True  # not the author's HTML: not scanned
+    return token
+
+
+def _address(address: str, kind: str) -> Token:
+    token = Token(kind, "", 0)
+    token.content = address
+    return token
+
+
+def _task_boxes(state: StateCore) -> None:
+    """The task-list plugin's <input> checkboxes become ☐ and ☑, which print."""
+    for children, i, _ in _inline_children(state.tokens):
+        token = children[i]
+        if token.type == "html_inline" and token.content.startswith(
+            '<input class="task-list-item-checkbox"'
+        ):
+            box = "☑" if 'checked="checked"' in token.content else "☐"
+            children[i] = _html(f'<span class="task-box">{box}</span>')
+
+
+def _gfm_bare_urls(state: StateCore) -> None:
+    """linkify-it also links bare domains ("README.md", "service-public.fr"); GitHub does
+    not, and neither do we: such a link is put back as the text it was."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children = block.children
+        i = 0
+        while i < len(children):
+            token = children[i]
+            if token.type == "link_open" and token.markup == "linkify":
+                text = children[i + 1].content
+                if not text.lower().startswith(_GFM_BARE) and "@" not in text:
+                    children[i : i + 3] = [_text(text)]
+            i += 1
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+# --- raw HTML ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Snippet:
+    """A piece of the author's raw HTML: an html_block, or the html_inline tokens of one
+    paragraph joined (so that a scanner sees <svg>…</svg> whole), with each part's line."""
+
+    html: str
+    parts: list[tuple[int, int]]  # (offset in html, line) of each part
+
+    def line_at(self, offset: int) -> int:
+        start, line = max((p for p in self.parts if p[0] <= offset), default=self.parts[0])
+        return line + self.html.count("\n", start, offset)
+
+
+def _raw_tokens(tokens: list[Token]) -> Iterator[tuple[Token, int]]:
+    """Every html_block and html_inline token the author wrote, with its line."""
+    for token in tokens:
+        if token.type == "html_block" and token.map is not None:
+            yield token, token.map[0]
+    for children, i, line in _inline_children(tokens):
+        if _authors_inline_html(children[i]):
+            yield children[i], line
+
+
+def _raw_snippets(tokens: list[Token]) -> Iterator[_Snippet]:
+    for token in tokens:
+        if token.type == "html_block" and token.map is not None:
+            yield _Snippet(token.content, [(0, token.map[0])])
+    runs: dict[int, list[tuple[Token, int]]] = {}  # id of the children's list → its HTML
+    for children, i, line in _inline_children(tokens):
+        if _authors_inline_html(children[i]):
+            runs.setdefault(id(children), []).append((children[i], line))
+    for run in runs.values():
+        parts, offset = [], 0
+        for token, line in run:
+            parts.append((offset, line))
+            offset += len(token.content)
+        yield _Snippet("".join(token.content for token, _ in run), parts)
+
+
+def _authors_inline_html(token: Token) -> bool:
+    return token.type == "html_inline" and not token.meta.get("ours")
+
+
+class _Tags(HTMLParser):
+    """The headings and links of a raw HTML snippet, with their offsets, from the standard
+    library's HTML tokenizer: a heading is demoted by rewriting its tag names only."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.html = html
+        self._line_starts = [0] + [i + 1 for i, c in enumerate(html) if c == "\n"]
+        self.headings: list[tuple[int, int]] = []  # (offset of the level digit, level)
+        self.links: list[tuple[int, str]] = []  # (offset of the tag, href)
+        self.feed(html)
+        self.close()
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if _is_heading(tag):
+            self.headings.append((self._offset() + 2, int(tag[1])))  # "<h2"
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.links.append((self._offset(), href))
+
+    def handle_endtag(self, tag: str) -> None:
+        if _is_heading(tag):
+            self.headings.append((self._offset() + 3, int(tag[1])))  # "</h2"
+
+    def demoted(self, shift: int) -> str:
+        html = list(self.html)
+        for offset, level in self.headings:
+            html[offset] = str(min(level + shift, 6))
+        return "".join(html)
+
+
+def _is_heading(tag: str) -> bool:
+    return len(tag) == 2 and tag[0] == "h" and tag[1] in "123456"
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    decoration = tokens[idx].meta.get("decoration")
+    if decoration is None:
+        return self.image(tokens, idx, options, env)
+    uri, width, height = decoration
+    return (
+        f'<span class="decoration" style="width: {width}px"><span style="padding-bottom:'
+        f" {100 * height / width:.3f}%; background-image: url('{escape(uri)}')\"></span></span>"
+    )
+
+
+def _as_decoration(img: Token, target: Path, body: _Body, line: int, shown: str) -> None:
+    """A decorative image becomes a background, which a tagged PDF marks as an artifact:
+    screen readers pass over it instead of announcing an empty figure."""
+    try:
+        with Image.open(target) as picture:
+            width, height = picture.size
+    except (OSError, Image.DecompressionBombError):
+        body.report(line, f'image "{shown}" cannot be read (decorative images are PNG or JPEG)')
+        return
+    img.meta["decoration"] = (target.as_uri(), width, height)
+
+
+def _render_address(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    html = address_html(tokens[idx].content, env["paper"])
+    return f'<span class="address">{html}</span>' if env["paper"] else html
+
+
+def _render_link_address(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    html = address_html(tokens[idx].content, paper=True)
+    return f' <span class="link-address">(<span class="address">{html}</span>)</span>'
+
+
+def _render_footnote_ref(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A plain superscript number, without the plugin's brackets."""
+    html = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    meta = tokens[idx].meta
+    ref = html + (f":{meta['subId']}" if meta.get("subId", -1) > 0 else "")
+    link = f'<a href="#fn{html}" id="fnref{ref}">{meta["id"] + 1}</a>'
+    return f'<sup class="footnote-ref">{link}</sup>'
+
+
+_RENDER_RULES = {
+    "address": _render_address,
+    "link-address": _render_link_address,
+    "footnote_ref": _render_footnote_ref,
+}
 
 
 @dataclass(frozen=True)
 class RenderedContent:
-    """The content with every Markdown body turned into HTML, keyed by source file."""
+    """The content with every Markdown body turned into HTML, keyed by source file, and the
+    numbers of the cards that bodies refer to."""
 
     content: Content
     bodies: Mapping[Path, Markup]
+    references: frozenset[str] = frozenset()
 
 
 def render_content(
     content: Content, policy: ResourcePolicy, typeset: bool = True
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
-    renderer = MarkdownRenderer(policy, content.root.resolve().as_uri() + "/", typeset)
+    cards = Cards({card.number: card.path.resolve() for card in content.cards})
+    options = RendererOptions(typeset=typeset)
+    base_url = content.root.resolve().as_uri() + "/"
+    renderer = MarkdownRenderer(policy, base_url, options, cards)
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:
-        sources = [(section.index_file, section.intro, section.intro_line)]
-        sources += [(card.path, card.body, card.body_line) for card in section.cards]
-        for path, text, line in sources:
-            bodies[path], found = renderer.convert(text, path, line)
+        sources = [(section.index_file, section.intro, section.intro_line, INTRO_TOP)]
+        sources += [(card.path, card.body, card.body_line, CARD_TOP) for card in section.cards]
+        for path, text, line, top in sources:
+            bodies[path], found = renderer.convert(text, path, line, top)
             problems += found
-    return RenderedContent(content, MappingProxyType(bodies)), tuple(problems)
+    rendered = RenderedContent(content, MappingProxyType(bodies), frozenset(renderer.references))
+    return rendered, tuple(problems)

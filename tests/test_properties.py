@@ -8,19 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import markdown
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.footnote import footnote_plugin
 
 from nomodel.errors import ContentErrors
 from nomodel.frontmatter import read_markdown, read_yaml
-from nomodel.typography import (
-    FrenchTypographyExtension,
-    _FrenchTypographyTreeprocessor,
-    typeset,
-)
+from nomodel.typography import french_typography_plugin, typeset, typeset_inline
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -342,7 +340,6 @@ TOKENS = [
     "&#160;",
     "&#x202f;",
     "&amp;",
-    "\x02wzxhzdk:0\x03",
     "l'",
     "jusqu'à",
     "qu'il",
@@ -410,23 +407,32 @@ def test_typeset_changes_only_spaces_and_quotes(text: str) -> None:
     assert visible(typeset(text)) == visible(text)
 
 
-class _TypesetTwice(FrenchTypographyExtension):
-    """Runs the typography tree processor twice, to check it is idempotent on the tree."""
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        super().extendMarkdown(md)
-        md.treeprocessors.register(_FrenchTypographyTreeprocessor(md), "french_again", 4)
+def _typeset_again(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            typeset_inline(token.children)
 
 
-def render(text: str, extension: FrenchTypographyExtension | None = None) -> str:
-    extensions = [extension or FrenchTypographyExtension(), "footnotes", "tables"]
-    return markdown.markdown(text, extensions=extensions)
+def _parser(twice: bool = False) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin)
+    md.use(french_typography_plugin)
+    if twice:  # the typography's rule twice, to check it is idempotent on the tokens
+        md.core.ruler.after("french_typography", "french_again", _typeset_again)
+    return md
+
+
+ONCE, TWICE = _parser(), _parser(twice=True)
+
+
+def render(text: str, md: MarkdownIt = ONCE) -> str:
+    return md.render(text)
 
 
 @SETTINGS
 @given(text=texts)
 def test_markdown_never_raises_and_is_idempotent(text: str) -> None:
-    assert render(text, _TypesetTwice()) == render(text)
+    assert render(text, TWICE) == render(text)
 
 
 # A single plain paragraph: no Markdown syntax, no HTML, nothing Markdown escapes.
@@ -440,5 +446,5 @@ plain_paragraphs = st.builds(
 @given(text=plain_paragraphs)
 def test_plain_paragraph_is_typeset_like_a_string(text: str) -> None:
     html = render(text)
-    assert html == f"<p>{typeset(text)}</p>"
+    assert html == f"<p>{typeset(text)}</p>\n"
     assert render(typeset(text)) == html
