@@ -34,10 +34,13 @@ class _Normalizer(HTMLParser):
     whitespace collapsed, none around block tags, attributes sorted, <br /> as <br>."""
 
     BLOCK = frozenset(
-        "article header aside hgroup blockquote hr iframe body li map button object canvas ol"
-        " caption output col p colgroup pre dd progress div section dl table td dt tbody embed"
-        " textarea fieldset tfoot figcaption th figure thead footer tr form ul h1 h2 h3 h4 h5"
-        " h6 video script style".split()
+        re.findall(
+            r"\w+",
+            "article header aside hgroup blockquote hr iframe body li map button object canvas ol"
+            " caption output col p colgroup pre dd progress div section dl table td dt tbody embed"
+            " textarea fieldset tfoot figcaption th figure thead footer tr form ul h1 h2 h3 h4 h5"
+            " h6 video script style",
+        )
     )
 
     def __init__(self) -> None:
@@ -48,7 +51,7 @@ class _Normalizer(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_pre = self.in_pre or tag == "pre"
         shown = "".join(
-            f' {name}="{value}"' if value is not None else f" {name}" for name, value in sorted(attrs)
+            f" {name}" if value is None else f' {name}="{value}"' for name, value in sorted(attrs)
         )
         self._tag(tag, f"<{tag}{shown}>")
 

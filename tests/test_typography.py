@@ -243,7 +243,7 @@ def test_markdown_urls_untouched():
 
 
 def test_markdown_emails_and_raw_html_untouched():
-    html = render("Écrire à a.b@x.fr ou <span title=\"a : b\">ici</span> : merci")
+    html = render('Écrire à a.b@x.fr ou <span title="a : b">ici</span> : merci')
     assert ">a.b@x.fr</a>" in html
     assert '<span title="a : b">ici</span>\u00a0: merci' in html
 
