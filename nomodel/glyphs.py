@@ -28,7 +28,8 @@ def coverage() -> frozenset[int]:
 
 
 def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
-    """One problem per file and character that no bundled font has, on its first line."""
+    """One problem per line and character that no bundled font has: the author finds
+    every place to change, not only the first."""
     problems = []
     covered = coverage()
     for path in paths:
@@ -38,12 +39,10 @@ def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
             continue  # the loader has reported it
         if all(ord(char) in covered or _invisible(char) for char in set(text)):
             continue  # most files: one pass over their distinct characters settles them
-        seen: set[str] = set()
         for number, line in enumerate(text.splitlines(), start=1):
-            for char in line:
-                if char in seen or ord(char) in covered or _invisible(char):
+            for char in dict.fromkeys(line):  # each character once per line, in order
+                if ord(char) in covered or _invisible(char):
                     continue
-                seen.add(char)
                 name = unicodedata.name(char, "unnamed character")
                 problems.append(
                     ContentError(

@@ -91,10 +91,12 @@ def is_own_address(text: str, href: str) -> bool:
 
 
 def address_html(address: str, paper: bool) -> str:
-    """An address in HTML; on paper, with a break opportunity (<wbr>) after each run of
-    ``/ . - _ @``, the only places where it may break."""
+    """An address in HTML; on paper, with a break opportunity after each run of
+    ``/ . - _ @``, the only places where it may break. The opportunity is a zero-width
+    space (U+200B) rather than <wbr>: an element splits the text into boxes, and WeasyPrint
+    (70) then breaks inside a word rather than at a box boundary (overflow-wrap)."""
     html = escape(address)
-    return _BREAK_AFTER.sub(r"\g<0><wbr>", html) if paper else html
+    return _BREAK_AFTER.sub("\\g<0>\u200b", html) if paper else html
 
 
 def cross_reference_html(number: str) -> str:
