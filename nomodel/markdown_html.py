@@ -7,6 +7,7 @@ over HTML), and every problem is reported on its line from the tokens' line maps
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -44,6 +45,7 @@ CARD_TOP, INTRO_TOP = 3, 2
 DECORATIVE = {"décoratif", "decoratif", "décorative", "decorative"}
 # Bare URLs become links as on GitHub: with their scheme, or starting with www.
 _GFM_BARE = ("http://", "https://", "www.", "mailto:")
+_MAYBE_BARE_URL = re.compile(r"://|www\.|@|mailto:", re.IGNORECASE)
 
 
 @dataclass
@@ -83,6 +85,10 @@ class MarkdownRenderer:
         self.references: set[str] = set()  # numbers of the cards that bodies refer to
         md = MarkdownIt("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
+        # linkify-it's own pretest is one large regular expression, the slowest step of
+        # parsing; most paragraphs hold nothing that could become a link (bench_check.py).
+        pretest = md.linkify.pretest
+        md.linkify.pretest = lambda text: _MAYBE_BARE_URL.search(text) is not None and pretest(text)
         md.use(footnote_plugin).use(tasklists_plugin)
         # markdown-it prints links to javascript:, file: or data: as plain text; we refuse
         # them with the file and line instead (and images go through the ResourcePolicy).

@@ -5,6 +5,7 @@ cross-references between cards with their page numbers."""
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -112,14 +113,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def card_pages(pdf: Path, number: str) -> list[int]:
-    """Indexes of the pages of a card, from the band and the folio's card number."""
-    return [i for i, text in enumerate(page_texts(pdf)) if f"N°. {number}" in text]
+    """Indexes of the pages of a card, from the card number beside the folio."""
+    return [
+        i
+        for i, text in enumerate(page_texts(pdf))
+        if re.fullmatch(
+            rf"(\d+ )?N°\. {number}( \d+)?",
+            text.strip().splitlines()[-1:][0] if text.strip() else "",
+        )
+    ]
 
 
 def lines(pdf: Path, pages: list[int]) -> list[str]:
-    """The text lines of these pages, with the extractor's doubled spaces single."""
+    """The text lines of these pages, without the spaces the extractor doubles or adds
+    after a no-break space where the font changes."""
     texts = (page_texts(pdf)[i] for i in pages)
-    return [re.sub(" +", " ", line.strip()) for text in texts for line in text.splitlines()]
+    return [
+        re.sub(" +", " ", line.strip()).replace("\u00a0 ", "\u00a0")
+        for text in texts
+        for line in text.splitlines()
+    ]
 
 
 def running_text(found: list[str]) -> str:
@@ -260,3 +273,27 @@ def test_cross_references_in_an_edition_and_a_single_card(built: Path) -> None:
     assert "(N°.\u00a000C.002, p." in " ".join(lines(single, list(pages)))
     # Its only internal link is the footnote's, which lands inside the card.
     assert [target for i in pages for target in link_targets(single, i)] == [len(pages) - 1]
+
+
+def test_the_readme_example_card_prints_as_the_readme_says(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Writing cards") :]
+    example = section[section.index("```markdown\n") + 12 : section.index("\n```\n")] + "\n"
+    seed = Path(__file__).parent.parent / "content"
+    content = tmp_path / "content"
+    shutil.copytree(seed, content)
+    (content / "nos-cousins" / "00C.004-gironde.md").write_text(example, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--output", str(out)]) == 0
+    pdf = out / "booklet.pdf"
+    starts = {n: card_pages(pdf, n)[0] for n in ("00C.002", "00C.004")}
+    text = running_text(lines(pdf, card_pages(pdf, "00C.004")))
+    for printed in (
+        "le guide des labos (https://www.modernisation.gouv.fr/guide)",
+        f"le labo de la Creuse (N°.\u00a000C.002, p.\u00a0{starts['00C.002'] + 1})",
+        "Hôtel du Département 1 esplanade",
+        "☑ signer la convention",
+        "Une note, imprimée à\u00a0la fin de la carte.",
+    ):
+        assert printed in text
+    assert "www.gironde.fr" in text
