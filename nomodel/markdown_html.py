@@ -488,10 +488,11 @@ def render_content(
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:
-        sources = [(section.index_file, section.intro, section.intro_line, INTRO_TOP)]
-        sources += [(card.path, card.body, card.body_line, CARD_TOP) for card in section.cards]
-        for path, text, line, top in sources:
-            bodies[path], found = renderer.convert(text, path, line, top)
+        intro = (section.index_file, section.intro, section.intro_line, INTRO_TOP, section.slug)
+        sources = [intro]
+        sources += [(c.path, c.body, c.body_line, CARD_TOP, c.number) for c in section.cards]
+        for path, text, line, top, doc_id in sources:
+            bodies[path], found = renderer.convert(text, path, line, top, doc_id)
             problems += found
     rendered = RenderedContent(content, MappingProxyType(bodies), frozenset(renderer.references))
     return rendered, tuple(problems)

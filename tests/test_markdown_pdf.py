@@ -94,7 +94,9 @@ CONTENT = {
         body="De juin à décembre 2018, une équipe a accompagné le Département.\n\n" * 40,
     ),
     "nos-cousins/00C.003-fin.md": OTHER.format(
-        number="00C.003", title="La fin", body="Retour à [la fiche du programme](00C.001)."
+        number="00C.003",
+        title="La fin",
+        body="Retour à [la fiche du programme](00C.001), avec sa note[^1].\n\n[^1]: La sienne.",
     ),
 }
 
@@ -253,6 +255,8 @@ def test_cross_references_print_the_page_where_the_card_starts(built: Path) -> N
     assert f"le labo de la Creuse (N°.\u00a000C.002, p.\u00a0{starts['00C.002'] + 1})" in text
     assert f"la fin (N°.\u00a000C.003, p.\u00a0{starts['00C.003'] + 1})" in text
     assert link_targets(pdf, starts["00C.001"])[:2] == [starts["00C.002"], starts["00C.003"]]
+    # Each card's footnote reference leads to its own note, not to the first card's.
+    assert set(link_targets(pdf, starts["00C.003"])) == {starts["00C.001"], starts["00C.003"]}
     back = page_texts(pdf)[starts["00C.003"]]
     assert f"(N°.\u00a000C.001, p.\u00a0{starts['00C.001'] + 1})" in back
     divider = next(i for i, t in enumerate(page_texts(pdf)) if "D’autres acteurs" in t)
