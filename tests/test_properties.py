@@ -17,7 +17,9 @@ from markdown_it.rules_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 
 from nomodel.errors import ContentErrors
+from nomodel.fetch import ResourcePolicy
 from nomodel.frontmatter import read_markdown, read_yaml
+from nomodel.markdown_html import MarkdownRenderer
 from nomodel.typography import french_typography_plugin, typeset, typeset_inline
 
 NBSP = "\u00a0"
@@ -433,6 +435,40 @@ def render(text: str, md: MarkdownIt = ONCE) -> str:
 @given(text=texts)
 def test_markdown_never_raises_and_is_idempotent(text: str) -> None:
     assert render(text, TWICE) == render(text)
+
+
+BODY_TOKENS = [
+    "[lien](https://x.fr)",
+    "[carte](00C.002)",
+    "[x](javascript:y)",
+    "![image](a.png)",
+    "![](//x.fr/a.png)",
+    '<a href="file:///x">',
+    "<h2>",
+    "</h2>",
+    '<img src="../x.png">',
+    "<svg><image href='a.svg'/></svg>",
+    "\n- [ ] ",
+    "\n- [x] ",
+    "~~",
+    "| a |\n|--:|\n| 1 |",
+    "\\\n",
+    "\n## ",
+]
+bodies = st.lists(
+    st.one_of(st.sampled_from(BODY_TOKENS + TOKENS), st.text(max_size=8)), max_size=30
+).map("".join)
+
+
+@SETTINGS
+@given(text=bodies)
+def test_the_booklet_renderer_never_raises(text: str) -> None:
+    """Whatever a body holds, problems are reported, never raised, on lines of the body."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_markdown gives bodies
+    root = Path(tempfile.gettempdir()) / "nomodel-nowhere"
+    renderer = MarkdownRenderer(ResourcePolicy((root,)), root.as_uri() + "/")
+    _, problems = renderer.convert(text, root / "00C.001-x.md", 10)
+    assert all(10 <= problem.line <= 10 + text.count("\n") for problem in problems)
 
 
 # A single plain paragraph: no Markdown syntax, no HTML, nothing Markdown escapes.
