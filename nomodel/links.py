@@ -53,9 +53,9 @@ def link_target(href: str, source: Path, cards: Cards) -> Target:
         return Target("refused", f'uses the "{scheme}" scheme: {_ALLOWED}')
     if parts.netloc:
         return Target("refused", f"is a network address without its scheme: write https:{href}")
-    path = unquote(parts.path)
-    if not path:
+    if href.strip().startswith("#"):
         return Target("anchor", href)  # "#notes": an anchor inside the booklet
+    path = unquote(parts.path)
     if re.fullmatch(NUMBER_PATTERN, path):
         if path in cards.by_number:
             return Target("card", path)

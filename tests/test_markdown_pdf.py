@@ -11,19 +11,16 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+import samples
 from pdf_helpers import link_targets, outline, page_texts, texts
 from pypdf import PdfReader
 
 from nomodel.cli import main
 
-SECTION = """\
----
-title: Nos cousins
-series: C
-order: 3
----
-D’autres acteurs ont mené des démarches (voir [le programme PIA](00C.001)).
-"""
+SECTION = samples.SECTION.replace(
+    "D’autres acteurs ont mené des démarches de préfiguration.",
+    "D’autres acteurs ont mené des démarches (voir [le programme PIA](00C.001)).",
+)
 
 # Pasted from a pad: lists right under a paragraph line, two-space nesting, "\" breaks, a
 # hashtag at the start of a line, raw HTML, a GFM table, a task list and a footnote.

@@ -47,6 +47,7 @@ Autorisés : [site](https://example.org), [écrire](mailto:a@b.fr), [appeler](te
 </p>
 
 Voir [la fiche 9](00C.009) et <a href="00C.002">brut</a>, ou [ailleurs](//example.org/x).
+[requête](?page=2)
 """
     found = problems(write_content, capsys, body)
     assert [line.split(": ", 1)[0] for line in found] == [
@@ -58,6 +59,7 @@ Voir [la fiche 9](00C.009) et <a href="00C.002">brut</a>, ou [ailleurs](//exampl
         "19",
         "19",
         "19",
+        "20",
     ]
     assert found[0].endswith(
         'link "javascript:alert(1)" uses the "javascript" scheme: links lead'
@@ -71,6 +73,7 @@ Voir [la fiche 9](00C.009) et <a href="00C.002">brut</a>, ou [ailleurs](//exampl
     assert found[7].endswith('link "00C.009" refers to card 00C.009, which does not exist')
     assert 'link "00C.002" refers to a card: write that link in Markdown' in found[6]
     assert 'link "//example.org/x" is a network address without its scheme' in found[5]
+    assert 'link "?page=2" is not a card of the booklet' in found[8]
 
 
 def test_the_same_text_earlier_does_not_move_a_problem(
