@@ -142,10 +142,9 @@ class MarkdownRenderer:
         text = "".join(t.content for t in inside)
         prints_address = all(t.type == "text" for t in inside) and is_own_address(text, href)
         if prints_address:  # printed as an address, never typeset
-            children[i + 1 : close] = [_address(text, "address")]
+            children[i + 1 : close] = [_token("address", text)]
         elif self.options.paper:
-            address = _address(shown_address(href), "link-address")
-            children.insert(close + 1, address)
+            children.insert(close + 1, _token("link-address", shown_address(href)))
 
     # --- images --------------------------------------------------------------------
 
@@ -275,16 +274,15 @@ def _closing(children: list[Token], i: int) -> int:
     return next(j for j in range(i + 1, len(children)) if children[j].type == "link_close")
 
 
-def _html(html: str) -> Token:
-    token = Token("html_inline", "", 0)
-    token.content = html
-    token.meta["ours"] = True  # not the author's HTML: not scanned
+def _token(kind: str, content: str) -> Token:
+    token = Token(kind, "", 0)
+    token.content = content
     return token
 
 
-def _address(address: str, kind: str) -> Token:
-    token = Token(kind, "", 0)
-    token.content = address
+def _html(html: str) -> Token:
+    token = _token("html_inline", html)
+    token.meta["ours"] = True  # not the author's HTML: not scanned
     return token
 
 
@@ -302,24 +300,12 @@ def _task_boxes(state: StateCore) -> None:
 def _gfm_bare_urls(state: StateCore) -> None:
     """linkify-it also links bare domains ("README.md", "service-public.fr"); GitHub does
     not, and neither do we: such a link is put back as the text it was."""
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        children = block.children
-        i = 0
-        while i < len(children):
-            token = children[i]
-            if token.type == "link_open" and token.markup == "linkify":
-                text = children[i + 1].content
-                if not text.lower().startswith(_GFM_BARE) and "@" not in text:
-                    children[i : i + 3] = [_text(text)]
-            i += 1
-
-
-def _text(content: str) -> Token:
-    token = Token("text", "", 0)
-    token.content = content
-    return token
+    for children, i, _ in _inline_children(state.tokens):
+        token = children[i]
+        if token.type == "link_open" and token.markup == "linkify":
+            text = children[i + 1].content
+            if not text.lower().startswith(_GFM_BARE) and "@" not in text:
+                children[i : i + 3] = [_token("text", text)]
 
 
 # --- raw HTML ----------------------------------------------------------------------------
