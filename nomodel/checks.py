@@ -28,6 +28,8 @@ def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -
     files = [content_dir / BOOKLET_FILE]
     for section in content.sections:
         files += [section.index_file, *(card.path for card in section.cards)]
+    inside = content_dir.resolve()
+    files = [path for path in files if path.resolve().is_relative_to(inside)]  # links: reported
     problems += (*more_problems, *glyph_problems(files))
     if problems:
         raise ContentErrors(problems)

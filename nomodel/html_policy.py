@@ -44,7 +44,8 @@ REFUSED_ELEMENTS = _names(
 STYLE_PROPERTIES = _names(
     "text-align vertical-align color background-color font-weight font-style font-variant"
     " text-decoration text-decoration-line text-transform white-space width height max-width"
-    " padding-bottom background background-image background-size background-position background-repeat"
+    " padding-bottom background background-image background-size background-position"
+    " background-repeat"
 )
 # Attributes that load what they name, wherever they stand.
 LOADING_ATTRIBUTES = ("src", "data", "poster", "background", "srcset", "lowsrc", "dynsrc")

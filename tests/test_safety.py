@@ -267,7 +267,8 @@ def test_sigterm_while_writing_keeps_the_previous_pdf(small_content: Path, tmp_p
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     assert process.stdout.readline().strip() == "writing"
-    assert any(p.name.endswith(".part") for p in tmp_path.iterdir())  # half a file is there
+    staged = [p for p in tmp_path.iterdir() if p.name.startswith(".nomodel-staging-")]
+    assert staged and any(staged[0].iterdir())  # half a file is there
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
