@@ -10,6 +10,7 @@ from .glyphs import glyph_problems
 from .load import BOOKLET_FILE, read_content
 from .markdown_html import RenderedContent, render_content
 from .project import STYLES, TEMPLATES
+from .theme import check_fonts
 
 
 def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePolicy:
@@ -22,6 +23,7 @@ def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -
 
     ``typeset=False`` leaves French typography out of the HTML: it finds no problems, and
     ``nomodel check`` is a third quicker without it."""
+    check_fonts()  # before the glyph check: without its fonts, every letter would be "missing"
     content, problems = read_content(content_dir)
     policy = resource_policy(content_dir, allow_remote)
     rendered, more_problems = render_content(content, policy, typeset)

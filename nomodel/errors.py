@@ -47,6 +47,12 @@ class OutputError(NomodelError):
 class ThemeError(NomodelError):
     """The project's own templates, stylesheet or fonts are broken: named with file and line."""
 
+    def lines(self) -> list[str]:
+        return [
+            *str(self).splitlines(),
+            "the booklet's own files have problems: nothing was written",
+        ]
+
 
 @dataclass(frozen=True, order=True)
 class ContentError:

@@ -12,13 +12,14 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from jinja2 import TemplateError
 from pypdf import PdfReader, PdfWriter
 from weasyprint import Document
 
 from .cards import cut_cards
 from .checks import check, resource_policy
 from .compose import compose
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, ThemeError
 from .impose import impose
 from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
 from .markdown_html import RenderedContent
@@ -28,6 +29,7 @@ from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
+from .theme import css_problems, template_error
 from .write import Outputs, pdf_bytes
 
 
@@ -123,13 +125,18 @@ def _lay_out(
     stage: Stage,
 ) -> Document:
     with stage(f"compose {target.stem}"):
-        html = compose(rendered, version, proof=target.proof)
+        try:
+            html = compose(rendered, version, proof=target.proof)
+        except TemplateError as error:
+            raise template_error(error) from None
     if options.html:
         outputs.write(f"{target.stem}.html", html.encode())
     content_dir = rendered.content.root
     layout = LayoutOptions(options.bleed_mm, options.pdf_variant, pad=not target.proof)
-    with stage(f"lay out {target.stem}"):
+    with stage(f"lay out {target.stem}"), css_problems() as problems:
         document = lay_out(html, content_dir.resolve(), layout, fetcher)
+    if problems:  # WeasyPrint skipped part of the theme's CSS: the booklet would be wrong
+        raise ThemeError("\n".join(problems))
     _fail_on_refusals(fetcher, content_dir)  # what the checks could not see
     return document
 

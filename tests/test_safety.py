@@ -251,7 +251,7 @@ def test_sigterm_while_writing_keeps_the_previous_pdf(small_content: Path, tmp_p
         "def slow(fd):\n"
         "    print('writing', flush=True); time.sleep(30)\n"
         "os.fsync = slow\n"
-        "from nomodel.cli import main\n"
+        "from nomodel.entry import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
     command = [
