@@ -14,10 +14,11 @@ from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .html_policy import LINK_SCHEMES, link_refusal
 from .schema import NUMBER_PATTERN
 
 # What a printed booklet may link to besides its own anchors and cards (README "Links").
-WEB_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+WEB_SCHEMES = frozenset(LINK_SCHEMES)
 # Shown instead of the scheme of addresses that read better without it.
 _SHOWN_WITHOUT = ("mailto:", "tel:")
 # A printed address breaks only after these, and no hyphen is added (styles: .address).
@@ -44,32 +45,24 @@ class Target:
 
 
 def link_target(href: str, source: Path, cards: Cards) -> Target:
-    """Classifies a link of the file ``source`` (Markdown or raw HTML alike)."""
+    """Classifies a Markdown link of the file ``source``; a refusal says why as raw HTML's
+    links are told (``html_policy.link_refusal``)."""
     parts = urlsplit(href.strip())
     scheme = parts.scheme.lower()
     if scheme in WEB_SCHEMES:
         return Target("web", href)
-    if scheme:
-        return Target("refused", f'uses the "{scheme}" scheme: {_ALLOWED}')
-    if parts.netloc:
-        return Target("refused", f"is a network address without its scheme: write https:{href}")
     if href.strip().startswith("#"):
         return Target("anchor", href)  # "#notes": an anchor inside the booklet
+    if parts.netloc:
+        return Target("refused", f"is a network address without its scheme: write https:{href}")
     path = unquote(parts.path)
-    if re.fullmatch(NUMBER_PATTERN, path):
+    if not scheme and re.fullmatch(NUMBER_PATTERN, path):
         if path in cards.by_number:
             return Target("card", path)
         return Target("refused", f"refers to card {path}, which does not exist")
-    number = cards.number_of((source.parent / path).resolve())
-    if number:
+    if not scheme and path and (number := cards.number_of((source.parent / path).resolve())):
         return Target("card", number)
-    return Target("refused", f"is not a card of the booklet: {_ALLOWED}")
-
-
-_ALLOWED = (
-    "links lead to http(s), mailto or tel addresses, to #anchors or to another card"
-    " (written with its number: [texte](00C.002))"
-)
+    return Target("refused", link_refusal(href) or "is empty")
 
 
 def shown_address(href: str) -> str:

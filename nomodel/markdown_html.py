@@ -7,6 +7,7 @@ over HTML), and every problem is reported on its line from the tokens' line maps
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -28,6 +29,7 @@ from PIL import Image
 
 from .errors import ContentError
 from .fetch import ResourcePolicy
+from .html_policy import balanced, html_problems, may_hold_raw_html, reserved_names
 from .links import (
     Cards,
     address_html,
@@ -37,6 +39,7 @@ from .links import (
     shown_address,
 )
 from .model import Content
+from .project import TEMPLATES
 from .typography import french_typography_plugin
 
 # Cards' titles are h2 under the section's h1: a card body's top heading is h3, an intro's h2.
@@ -56,6 +59,7 @@ class _Body:
     first_line: int  # the file's line where the body starts
     top: int | None  # level of the body's top heading once demoted; None: as written
     problems: list[ContentError] = field(default_factory=list)
+    raw_line: int = 0  # where the author's raw HTML starts
 
     def report(self, line: int, message: str) -> None:
         """``line`` counts from 0 at the body's first line, like markdown-it's maps."""
@@ -67,6 +71,7 @@ class RendererOptions:
     typeset: bool = True  # French typography
     paper: bool = True  # links print their address; addresses break only after / . - _ @
     demote: bool = True  # headings demoted under the card's title
+    balance_html: bool = True  # raw HTML written out again as the layout's parser reads it
 
 
 class MarkdownRenderer:
@@ -75,13 +80,12 @@ class MarkdownRenderer:
     def __init__(
         self,
         policy: ResourcePolicy,
-        base_url: str,
         options: RendererOptions | None = None,
         cards: Cards | None = None,
     ) -> None:
         self.policy, self.options = policy, options or RendererOptions()
         self.cards = cards or Cards({})
-        self._base_url = base_url  # where the layout resolves relative URLs of raw HTML
+        self._reserved = reserved_names(TEMPLATES)
         self.references: set[str] = set()  # numbers of the cards that bodies refer to
         md = MarkdownIt("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
@@ -114,7 +118,17 @@ class MarkdownRenderer:
         body = _Body(path, first_line, top if self.options.demote else None)
         env = {"nomodel": body, "docId": doc_id or None, "paper": self.options.paper}
         html = self._md.render(text, env)
-        return Markup(html), body.problems
+        if self.options.balance_html and may_hold_raw_html(text) and not body.problems:
+            base = path.absolute().as_uri()
+            # Each raw snippet was checked on its line; the whole body is checked once more
+            # for what only shows in context (<div>s left open in one block nesting the next).
+            for _, message in html_problems(html, self.policy, base, self._reserved):
+                body.report(body.raw_line, message)
+            if not body.problems:
+                # An element left open closes at the end of the body, never runs into the
+                # booklet; what raw HTML loads is addressed from the card's own file.
+                html = balanced(html, base)
+        return Markup(html), body.problems  # a body with problems is never laid out
 
     # --- links ---------------------------------------------------------------------
 
@@ -128,7 +142,7 @@ class MarkdownRenderer:
             target = link_target(href, body.path, self.cards)
             close = _closing(children, i)
             if target.kind == "refused":
-                body.report(line, f'link "{unquote(href)}" {target.value}')
+                body.report(line, f'link "{_as_written(href)}" {target.value}')
             elif target.kind == "card":
                 self.references.add(target.value)
                 token.attrSet("href", f"#card-{target.value}")
@@ -156,7 +170,7 @@ class MarkdownRenderer:
 
     def _image(self, img: Token, body: _Body, line: int) -> None:
         src = str(img.attrGet("src") or "")
-        shown = unquote(src)
+        shown = _as_written(src)
         alt = img.content.strip()
         if not alt:
             body.report(
@@ -164,57 +178,48 @@ class MarkdownRenderer:
                 f'image "{shown}" has no alt text: describe it between the brackets,'
                 f" or write ![décoratif]({shown}) if it is only decoration",
             )
-        parts = urlsplit(src)
-        if parts.scheme:
-            target, url = None, src
-        elif parts.netloc:
-            body.report(line, f'image "{shown}" {_network_without_scheme(src)}')
-            img.attrSet("src", "")
-            return
-        else:
-            target = (body.path.parent / unquote(parts.path)).resolve()
-            url = target.as_uri()
-        if reason := self.policy.refusal(url):
-            body.report(line, f'image "{shown}" {reason}')
-            img.attrSet("src", "")  # reported once, here, with its line
-        elif target is None:
-            return  # a remote image the policy allows, or a small data: URL
-        elif not target.is_file():
-            body.report(line, f'image "{shown}" not found')
+        # Relative to the card's own file; decoded once, by the policy, as the layout will.
+        url = urljoin(body.path.absolute().as_uri(), src)
+        if reason := self.policy.problem(url):
+            body.report(line, f'image "{shown}" {reason}')  # the body is never laid out
         elif alt.lower() in DECORATIVE:
-            _as_decoration(img, target, body, line, shown)
+            self._as_decoration(img, url, body, line, shown)
         else:
             img.attrSet("src", url)
+
+    def _as_decoration(self, img: Token, url: str, body: _Body, line: int, shown: str) -> None:
+        """A decorative image becomes a background, which a tagged PDF marks as an
+        artifact: screen readers pass over it instead of announcing an empty figure."""
+        try:
+            with Image.open(io.BytesIO(self.policy.read(url).data)) as picture:
+                width, height = picture.size
+        except (OSError, Image.DecompressionBombError):
+            message = "cannot be read (decorative images are PNG or JPEG)"
+            body.report(line, f'image "{shown}" {message}')
+            return
+        img.meta["decoration"] = (url, width, height)
 
     # --- raw HTML ------------------------------------------------------------------
 
     def _raw_html(self, state: StateCore) -> None:
-        """Raw HTML keeps its resources and links under the same rules as Markdown's; each
-        raw snippet is scanned on its own, so problems are reported on their lines."""
+        """The author's raw HTML, checked by the HTML policy (what it loads, links, elements
+        and styles) one snippet at a time, so that each problem is reported on its line."""
         body: _Body = state.env["nomodel"]
+        lines = []
         for token, line in _raw_tokens(state.tokens):
-            tags = token.meta["tags"] = _Tags(token.content)
-            for offset, href in tags.links:
-                target = link_target(href, body.path, self.cards)
-                reason = (
-                    "refers to a card: write that link in Markdown, [texte](…)"
-                    if target.kind == "card"
-                    else target.value
-                )
-                if target.kind in {"card", "refused"}:
-                    at = line + token.content.count("\n", 0, offset)
-                    body.report(at, f'link "{href}" {reason}')
+            token.meta["tags"] = _Tags(token.content)  # its headings, demoted below
+            lines.append(line)
+        body.raw_line = min(lines, default=0)
+        base = body.path.absolute().as_uri()
         for snippet in _raw_snippets(state.tokens):
-            self._resources(snippet, body)
-
-    def _resources(self, snippet: _Snippet, body: _Body) -> None:
-        start: dict[str, int] = {}
-        for url, reason in self.policy.refused_resources(snippet.html, self._base_url):
-            offset = snippet.html.find(url, start.get(url, 0))
-            start[url] = offset + 1
-            if url.lstrip().startswith("//"):
-                reason = _network_without_scheme(url)  # urljoin made it a file: URL
-            body.report(snippet.line_at(max(offset, 0)), f'"{url}" {reason}')
+            start: dict[str, int] = {}
+            for needle, message in html_problems(snippet.html, self.policy, base, self._reserved):
+                # The needle as written, or as the parser decoded it (<META for <meta).
+                found = snippet.html.find(needle, start.get(needle, 0))
+                if found < 0:
+                    found = snippet.html.lower().find(needle.lower())
+                start[needle] = found + 1
+                body.report(snippet.line_at(max(found, 0)), message)
 
     # --- headings ------------------------------------------------------------------
 
@@ -242,11 +247,14 @@ class MarkdownRenderer:
             token.content = token.meta["tags"].demoted(shift)
 
 
-def _network_without_scheme(url: str) -> str:
-    return f"is on the network (an address without its scheme: https:{url.strip()})"
-
-
 # --- tokens ------------------------------------------------------------------------------
+
+
+def _as_written(url: str) -> str:
+    """A URL as the author wrote it, for messages: markdown-it percent-encodes "é" and
+    spaces; an escape that decodes to a control character (%00) stays as written."""
+    decoded = unquote(url)
+    return decoded if decoded.isprintable() else url
 
 
 def _inline_children(tokens: list[Token]) -> Iterator[tuple[list[Token], int, int]]:
@@ -355,15 +363,14 @@ def _authors_inline_html(token: Token) -> bool:
 
 
 class _Tags(HTMLParser):
-    """The headings and links of a raw HTML snippet, with their offsets, from the standard
-    library's HTML tokenizer: a heading is demoted by rewriting its tag names only."""
+    """The headings of a raw HTML snippet, with their offsets, from the standard library's
+    HTML tokenizer: a heading is demoted by rewriting its tag names only."""
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
         self.html = html
         self._line_starts = [0] + [i + 1 for i, c in enumerate(html) if c == "\n"]
         self.headings: list[tuple[int, int]] = []  # (offset of the level digit, level)
-        self.links: list[tuple[int, str]] = []  # (offset of the tag, href)
         self.feed(html)
         self.close()
 
@@ -374,9 +381,6 @@ class _Tags(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if _is_heading(tag):
             self.headings.append((self._offset() + 2, int(tag[1])))  # "<h2"
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.links.append((self._offset(), href))
 
     def handle_endtag(self, tag: str) -> None:
         if _is_heading(tag):
@@ -407,18 +411,6 @@ def _render_image(
         f'<span class="decoration" style="width: {width}px"><span style="padding-bottom:'
         f" {100 * height / width:.3f}%; background-image: url('{escape(uri)}')\"></span></span>"
     )
-
-
-def _as_decoration(img: Token, target: Path, body: _Body, line: int, shown: str) -> None:
-    """A decorative image becomes a background, which a tagged PDF marks as an artifact:
-    screen readers pass over it instead of announcing an empty figure."""
-    try:
-        with Image.open(target) as picture:
-            width, height = picture.size
-    except (OSError, Image.DecompressionBombError):
-        body.report(line, f'image "{shown}" cannot be read (decorative images are PNG or JPEG)')
-        return
-    img.meta["decoration"] = (target.as_uri(), width, height)
 
 
 def _render_address(
@@ -468,9 +460,7 @@ def render_content(
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
     cards = Cards({card.number: card.path.resolve() for card in content.cards})
-    options = RendererOptions(typeset=typeset)
-    base_url = content.root.resolve().as_uri() + "/"
-    renderer = MarkdownRenderer(policy, base_url, options, cards)
+    renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards)
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:

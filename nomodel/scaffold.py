@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 from slugify import slugify
 
-from .errors import ContentError, ContentErrors
+from .errors import UsageError, display_path
 from .load import SECTION_FILE, load_content
 
 CARD_SKELETON = """\
@@ -46,7 +47,7 @@ def slug(title: str) -> str:
 
 
 def new_card(content_dir: Path, section: str, title: str, today: datetime.date) -> Path:
-    """Writes the next card of ``section`` and returns its path; ContentErrors if it cannot."""
+    """Writes the next card of ``section`` and returns its path; UsageError if it cannot."""
     content = load_content(content_dir)
     match = [s for s in content.sections if s.slug == section]
     if not match:
@@ -60,7 +61,7 @@ def new_card(content_dir: Path, section: str, title: str, today: datetime.date) 
 
 
 def new_section(content_dir: Path, title: str, series: str) -> Path:
-    """Writes a new section folder with its ``_section.md``; ContentErrors if it cannot."""
+    """Writes a new section folder with its ``_section.md``; UsageError if it cannot."""
     content = load_content(content_dir)
     if not re.fullmatch(r"[A-Z]", series):
         _refuse(content_dir, f'the series must be one capital letter, got "{series}"')
@@ -92,5 +93,6 @@ def _create(path: Path, text: str) -> Path:
     return path
 
 
-def _refuse(path: Path, message: str) -> None:
-    raise ContentErrors([ContentError(path, 0, message)])
+def _refuse(path: Path, message: str) -> NoReturn:
+    """The command cannot do what it was asked: a usage mistake, and nothing changes."""
+    raise UsageError(f"{display_path(path)}: {message}")

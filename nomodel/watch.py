@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import logging
-import re
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import unquote, urlparse
 
 import watchfiles
-from jinja2 import TemplateSyntaxError
 
 from . import pipeline
-from .errors import ContentErrors, display_path
+from .errors import ContentErrors, NomodelError, display_path
 from .project import STYLES, TEMPLATES
 
 # One save is one build: an editor writes, renames and chmods within a few milliseconds, so a
@@ -103,8 +98,7 @@ class _Builder:
 
     def __call__(self, what: str) -> None:
         try:
-            with _css_warnings() as warnings:
-                results = pipeline.build(self.content_dir, self.options)
+            results = pipeline.build(self.content_dir, self.options)
         except ContentErrors as problems:
             count = len(problems.errors)
             for problem in problems.errors:
@@ -112,12 +106,15 @@ class _Builder:
             plural = "s" if count > 1 else ""
             _say(self.err, f"{_now()} {what} → {count} problem{plural}: {self.kept}")
             return
-        except Exception as error:  # a template or a stylesheet being edited, a full disk
-            _say(self.err, f"nomodel: {_describe(error)}")
+        except NomodelError as error:  # a template or a stylesheet being edited, a full disk
+            for line in error.lines():
+                _say(self.err, line)
             _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
             return
-        for warning in warnings:
-            _say(self.err, warning)
+        except Exception as error:
+            _say(self.err, f"nomodel: {type(error).__name__}: {error}")
+            _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
+            return
         for result in results:
             summary = f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s"
             _say(self.out, f"{_now()} {what} → {summary} → {_outputs(result)}")
@@ -165,72 +162,6 @@ def _outputs(result: pipeline.BuildResult) -> str:
     if cards:
         shown.append(f"{display_path(cards[0].parent)}/ ({len(cards)} PDFs)")
     return ", ".join(shown)
-
-
-def _describe(error: Exception) -> str:
-    """``file:line: message`` when it is known where the error happened, else its type."""
-    filename, line = _where(error)
-    message = getattr(error, "strerror", None) or getattr(error, "message", None) or str(error)
-    if not filename:
-        return f"{type(error).__name__}: {message}"
-    return f"{display_path(Path(filename))}{f':{line}' if line else ''}: {message}"
-
-
-def _where(error: Exception) -> tuple[str | None, int | None]:
-    if isinstance(error, TemplateSyntaxError):  # its name is relative to templates/
-        named = str(TEMPLATES / error.name) if error.name else None
-        return error.filename or named, error.lineno
-    if getattr(error, "filename", None):  # OSError, and errors that copy its habit
-        return error.filename, getattr(error, "lineno", None)
-    # Jinja's runtime errors (an undefined variable) leave the template's line in the traceback.
-    frames = traceback.extract_tb(error.__traceback__)
-    ours = [frame for frame in frames if Path(frame.filename).is_relative_to(TEMPLATES)]
-    return (ours[-1].filename, ours[-1].lineno) if ours else (None, None)
-
-
-class _WeasyPrintLog(logging.Handler):
-    """WeasyPrint skips a CSS declaration it cannot read and only logs it, with a line and
-    column but no file; its progress log names each stylesheet just before it is parsed."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.sheet = "weasyprint"
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if record.name == "weasyprint.progress":
-            _, parsing, url = message.partition("Fetching and parsing CSS - ")
-            self.sheet = _sheet_name(url) if parsing else "weasyprint"
-        elif record.levelno >= logging.WARNING:
-            where = re.search(r" at (\d+):(\d+)", message)
-            if where:
-                message = message.replace(where[0], "", 1)
-                self.lines.append(f"{self.sheet}:{where[1]}:{where[2]}: {message}")
-            else:
-                self.lines.append(f"{self.sheet}: {message}")
-
-
-def _sheet_name(url: str) -> str:
-    """WeasyPrint names a stylesheet by its URL, its path, or "CSS string"."""
-    if url.startswith("file:"):
-        return display_path(Path(unquote(urlparse(url).path)))
-    return display_path(Path(url)) if Path(url).is_absolute() else url
-
-
-@contextmanager
-def _css_warnings() -> Iterator[list[str]]:
-    """The CSS problems of one build, so that a typo in the styles is told, not silent."""
-    handler = _WeasyPrintLog()
-    main, progress = logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress")
-    level = progress.level
-    progress.setLevel(logging.INFO)
-    main.addHandler(handler)  # the progress records reach it by propagation
-    try:
-        yield handler.lines
-    finally:
-        main.removeHandler(handler)
-        progress.setLevel(level)
 
 
 def _now() -> str:

@@ -98,8 +98,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[str, st
     folder = tmp_path_factory.mktemp("spec")
     # Every file may be read: images are then left as written unless they are in the folder.
     policy = ResourcePolicy((Path("/"),))
-    options = RendererOptions(typeset=False, paper=False, demote=False)
-    renderer = MarkdownRenderer(policy, folder.as_uri() + "/", options)
+    options = RendererOptions(typeset=False, paper=False, demote=False, balance_html=False)
+    renderer = MarkdownRenderer(policy, options)
     found = {}
     for example in EXAMPLES:
         html, _ = renderer.convert(example["markdown"], folder / "card.md", 1)

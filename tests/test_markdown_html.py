@@ -15,9 +15,7 @@ CARDS = Cards({"00C.002": ROOT / "nos-cousins/00C.002-mission.md"})
 
 
 def render(text: str, top: int = 3, **options: bool) -> str:
-    renderer = MarkdownRenderer(
-        ResourcePolicy((ROOT,)), ROOT.as_uri() + "/", RendererOptions(**options), CARDS
-    )
+    renderer = MarkdownRenderer(ResourcePolicy((ROOT,)), RendererOptions(**options), CARDS)
     html, problems = renderer.convert(text, ROOT / "nos-cousins/00C.001-x.md", 1, top)
     assert problems == []
     return str(html)
@@ -32,7 +30,7 @@ def render(text: str, top: int = 3, **options: bool) -> str:
         (
             "## Un\n\n<H2 class=x>Brut</H2>\n\n<h4>Bas</h4>",
             3,
-            ["<h3>Un</h3>", "<H3 class=x>Brut</H3>", "<h5>Bas</h5>"],
+            ["<h3>Un</h3>", '<h3 class="x">Brut</h3>', "<h5>Bas</h5>"],
         ),
         ("Texte <h1>en ligne</h1> suite", 3, ["<h3>en ligne</h3>"]),
         ("# Un\n\n##### Cinq\n\n###### Six", 3, ["<h3>Un</h3>", "<h6>Cinq</h6>", "<h6>Six</h6>"]),

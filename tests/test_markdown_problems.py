@@ -61,19 +61,19 @@ Voir [la fiche 9](00C.009) et <a href="00C.002">brut</a>, ou [ailleurs](//exampl
         "19",
         "20",
     ]
+    # Markdown links are told as raw HTML's are (html_policy.link_refusal).
     assert found[0].endswith(
-        'link "javascript:alert(1)" uses the "javascript" scheme: links lead'
-        " to http(s), mailto or tel addresses, to #anchors or to another card"
-        " (written with its number: [texte](00C.002))"
+        'link "javascript:alert(1)" is a javascript: link, which a PDF must never carry'
     )
-    assert 'link "file:///etc/passwd" uses the "file" scheme' in found[2]
-    assert 'link "data:text/html,x" uses the "data" scheme' in found[1]
-    assert 'link "notes.pdf" is not a card of the booklet' in found[3]
-    assert 'link "javascript:void(0)" uses the "javascript" scheme' in found[4]
-    assert found[7].endswith('link "00C.009" refers to card 00C.009, which does not exist')
-    assert 'link "00C.002" refers to a card: write that link in Markdown' in found[6]
+    assert 'link "data:text/html,x" is a "data:" link' in found[1]
+    assert 'link "file:///etc/passwd" is a file: link' in found[2]
+    file_link = "is a link to a file, which a printed booklet does not have"
+    assert f'link "notes.pdf" {file_link}' in found[3]
+    assert 'link "javascript:void(0)" is a javascript: link' in found[4]
     assert 'link "//example.org/x" is a network address without its scheme' in found[5]
-    assert 'link "?page=2" is not a card of the booklet' in found[8]
+    assert f'link "00C.002" {file_link}' in found[6]  # raw HTML: cross-references are Markdown
+    assert found[7].endswith('link "00C.009" refers to card 00C.009, which does not exist')
+    assert f'link "?page=2" {file_link}' in found[8]
 
 
 def test_the_same_text_earlier_does_not_move_a_problem(
@@ -93,7 +93,7 @@ sur deux lignes ![](../images/a.png) puis
 
 <div>
   <p>bloc</p>
-  <iframe src="//www.example.org/embed"></iframe>
+  <img src="//www.example.org/embed" alt="x">
 </div>
 
 ![Carte](//www.example.org/carte.png) et ![Plan](https://example.org/plan.png)
@@ -104,10 +104,10 @@ sur deux lignes ![](../images/a.png) puis
         " write ![décoratif](../images/a.png) if it is only decoration",
         '7: image "../images/a.png" not found',
         '8: "../../secret.png" is outside the content folder',
-        '12: "//www.example.org/embed" is on the network (an address without its scheme:'
-        " https://www.example.org/embed)",
-        '15: image "//www.example.org/carte.png" is on the network (an address without its'
-        " scheme: https://www.example.org/carte.png)",
+        '12: "//www.example.org/embed" is a network address (on "www.example.org"): write it'
+        " with https:// and build with --allow-remote",
+        '15: image "//www.example.org/carte.png" is a network address (on "www.example.org"):'
+        " write it with https:// and build with --allow-remote",
         '15: image "https://example.org/plan.png" is on the network (--allow-remote fetches it)',
     ]
 
@@ -140,3 +140,12 @@ def test_card_files_are_cross_references_in_every_folder(
     html = (out / "booklet.html").read_text()
     assert '<a href="#card-00D.001" class="xref">l’autre' in html
     assert '<a href="#card-00C.002" class="xref">la mission' in html
+
+
+def test_raw_html_nesting_across_blocks_is_refused(
+    write_content: WriteContent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each block alone is harmless; together, the <div>s left open nest 60 levels deep.
+    body = "Avant.\n\n" + "<div>\n\n" * 60 + "Fin.\n"
+    found = problems(write_content, capsys, body)
+    assert found == ["8: raw HTML nests 62 levels deep; the limit is 40"]

@@ -7,7 +7,7 @@ from nomodel.fetch import ResourcePolicy
 from nomodel.markdown_html import MarkdownRenderer, RendererOptions
 from nomodel.typography import french_typography_plugin, typeset
 
-RENDERER = MarkdownRenderer(ResourcePolicy(()), "file:///", RendererOptions(paper=False))
+RENDERER = MarkdownRenderer(ResourcePolicy(()), RendererOptions(paper=False))
 
 
 def render(src: str) -> str:
@@ -237,9 +237,10 @@ def test_markdown_urls_untouched():
     html = render(
         "Voir https://x.fr/a'b?c=1;d et <https://y.fr/l'x> ou [https://z.fr/l'y](https://z.fr/l'y)."
     )
+    html = html.replace("&#x27;", "'")  # markdown-it escapes it, the raw HTML writer does not
     assert "https://x.fr/a'b?c=1;d" in html
-    assert ">https://y.fr/l&#x27;x</a>" in html
-    assert ">https://z.fr/l&#x27;y</a>" in html
+    assert ">https://y.fr/l'x</a>" in html
+    assert ">https://z.fr/l'y</a>" in html
 
 
 def test_markdown_emails_and_raw_html_untouched():

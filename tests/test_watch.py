@@ -19,18 +19,14 @@ import pytest
 from jinja2 import TemplateSyntaxError
 from pdf_helpers import letters, page_texts
 
-from nomodel import cli, pipeline
+from nomodel import pipeline
+from nomodel.theme import template_error
 from nomodel.watch import watch
 
 ROOT = Path(__file__).resolve().parent.parent
 CARD = Path("nos-cousins/00C.001-programme-labo-pia.md")
 TITLE = "title: Programme labo PIA"
 WAIT_S = 30  # no wait in this file is unbounded
-WATCH = (
-    "import sys; from pathlib import Path; from nomodel.watch import watch;"
-    " from nomodel.pipeline import BuildOptions;"
-    " sys.exit(watch(Path(sys.argv[1]), BuildOptions(output_dir=Path(sys.argv[2]))))"
-)
 
 
 class Lines:
@@ -69,10 +65,8 @@ class Lines:
 
 
 def _command(content: Path, output: Path) -> list[str]:
-    if "watch" in cli.COMMANDS:  # once the command line has it, test it the user's way
-        options = ["--content", str(content), "--output", str(output)]
-        return [sys.executable, "build.py", "watch", *options]
-    return [sys.executable, "-c", WATCH, str(content), str(output)]
+    options = ["--content", str(content), "--output", str(output)]
+    return [sys.executable, "build.py", "watch", *options]
 
 
 @pytest.fixture
@@ -160,7 +154,7 @@ def test_a_template_syntax_error_is_told_with_its_line_and_the_watch_goes_on(
         if len(calls) == 1:
             return _result(tmp_path)
         stop.set()  # the test ends after this second build
-        raise TemplateSyntaxError("unexpected '}'", 3, "card.html.j2")
+        raise template_error(TemplateSyntaxError("unexpected '}'", 3, "card.html.j2"))
 
     monkeypatch.setattr(pipeline, "build", build)
     out, err = io.StringIO(), io.StringIO()
@@ -174,32 +168,7 @@ def test_a_template_syntax_error_is_told_with_its_line_and_the_watch_goes_on(
 
     assert not thread.is_alive() and len(calls) == 2
     assert "first build → 8 pages, 2 cards, 0.1 s" in out.getvalue()
-    problem, summary = err.getvalue().splitlines()
-    assert problem == "nomodel: templates/card.html.j2:3: unexpected '}'"
+    problem, _, summary = err.getvalue().splitlines()
+    assert problem == "templates/card.html.j2:3: unexpected '}'"
     assert "booklet.yml changed → the build failed: " in summary
     assert summary.endswith("booklet.pdf kept as it was")
-
-
-def test_a_css_mistake_is_named_with_its_file_and_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from weasyprint import CSS  # only this test lays anything out
-
-    stylesheet = tmp_path / "booklet.css"
-    stylesheet.write_text("p { margin: 0 }\nh1 { colr: red }\n", encoding="utf-8")
-    stop = threading.Event()
-
-    def build(content_dir: Path, options: pipeline.BuildOptions) -> list[pipeline.BuildResult]:
-        CSS(filename=stylesheet)  # WeasyPrint only logs what it skips
-        stop.set()
-        return _result(tmp_path)
-
-    monkeypatch.setattr(pipeline, "build", build)
-    out, err = io.StringIO(), io.StringIO()
-    options = pipeline.BuildOptions(output_dir=tmp_path / "output")
-    assert watch(tmp_path, options, stop_event=stop, out=out, err=err) == 0
-
-    (warning,) = err.getvalue().splitlines()
-    assert warning.startswith(f"{stylesheet}:2:6: Ignored `colr: red")
-    assert warning.endswith("unknown property.")
-    assert "first build → 8 pages" in out.getvalue()
