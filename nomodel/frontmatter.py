@@ -8,6 +8,7 @@ a crash inside the YAML library.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,8 @@ def _read_text(path: Path) -> str:
     """UTF-8 text with any BOM removed and every line ending turned into ``\\n``."""
     try:
         with path.open("rb") as file:
+            if os.fstat(file.fileno()).st_nlink > 1:  # its other name may be anywhere
+                _fail(path, 0, "is a hard link to a file: copy the file instead")
             raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         _fail(path, 0, f"cannot read file: {exc.strerror}")
