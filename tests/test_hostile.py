@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import WriteContent
 from PIL import Image
-from samples import CARD, SECOND_CARD, SMALL_CONTENT
-from test_safety import PREVIOUS, SECRET
+from samples import CARD, PREVIOUS, SECOND_CARD, SECRET, SMALL_CONTENT
 
 from nomodel.cli import main
 
@@ -25,14 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CARD_FILE = "nos-cousins/00C.001-programme-labo-pia.md"
 BODY_LINE = 9  # the first body line of samples.CARD
 HOSTILE_LINE = BODY_LINE + 2  # where `card_with` puts the hostile line
-
-
-@pytest.fixture
-def secret(tmp_path: Path) -> Path:
-    path = tmp_path / "private" / "notes.txt"
-    path.parent.mkdir()
-    path.write_text(SECRET)
-    return path
 
 
 def card_with(line: str) -> str:
