@@ -73,8 +73,9 @@ class ResourcePolicy:
         file, its resolved path) and their type. SVG comes back made safe (``svg_policy``)."""
         path = self._allowed(url)
         if path is None:
-            mime_type, data = _data_url(url)
-            return Resource(*checked_content(data, self), url=url, mime_type=mime_type)
+            mime_type, raw = _data_url(url)
+            data, pixels = checked_content(raw, self)
+            return Resource(data, url, mime_type, pixels)
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         data, pixels = checked_content(_read_file(path), self)
         return Resource(data, path.as_uri(), mime_type, pixels)

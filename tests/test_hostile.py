@@ -13,6 +13,7 @@ import sys
 import zlib
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import WriteContent
 from PIL import Image
@@ -292,6 +293,23 @@ def test_a_link_that_cannot_work_on_paper_is_refused(
     err = capsys.readouterr().err
     assert f"00C.001-programme-labo-pia.md:{HOSTILE_LINE}: link " in err and reason in err
     assert_untouched(output)
+
+
+def test_a_small_data_url_image_is_drawn(write_content: WriteContent, tmp_path: Path) -> None:
+    import io
+
+    picture = io.BytesIO()
+    Image.new("RGB", (30, 20), "#335577").save(picture, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(picture.getvalue()).decode()
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(f"![Un carré]({url})")})
+    assert build(content, tmp_path / "out") == 0
+    with pikepdf.open(tmp_path / "out" / "booklet.pdf") as pdf:
+        images = [
+            o
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
+        assert [(int(i.Width), int(i.Height)) for i in images] == [(30, 20)]
 
 
 def test_links_that_work_on_paper_are_kept(write_content: WriteContent, tmp_path: Path) -> None:
