@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, Protocol
 
 import yaml
 
@@ -52,7 +52,14 @@ class _Loader(yaml.SafeLoader):
 # the Unicode line breaks whose marks it counts differently; a text it rejects is read
 # again by _Loader, for PyYAML's message.
 _FAST_MAX_CHARS = 4096
-_AnyLoader = yaml.SafeLoader | getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _AnyLoader(Protocol):
+    """What the builder needs of PyYAML's loader or libyaml's: both have it."""
+
+    def construct_object(self, node: yaml.Node) -> Any: ...
+
+
 _FastLoader = (
     type(
         "_FastLoader",
