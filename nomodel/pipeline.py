@@ -28,6 +28,7 @@ from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
+from .wide_tables import wide_tables
 from .write import pdf_bytes, write_atomically
 
 
@@ -47,6 +48,8 @@ class BuildOptions:
     all_editions: bool = False
     only: tuple[str, ...] = ()  # a proof of these cards
     sections: tuple[str, ...] = ()  # a proof of these sections
+    qr: bool = False  # QR codes beside the cards' links, whatever booklet.yml says
+    tint: bool = True  # False: white covers and dividers, whatever booklet.yml says
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
     results = []
     for target in chosen:
         started = time.perf_counter()
-        content = _with_format(target.content, options.format)
+        content = _with_options(target.content, options)
         document = _lay_out(replace(rendered, content=content), target, options, version, stage)
         outputs, report = _write_outputs(document, content, target.stem, options, stage)
         seconds = time.perf_counter() - started
@@ -125,6 +128,8 @@ def _lay_out(
             ContentError(content_dir, 0, f'"{url}" {reason}')
             for url, reason in fetcher.refused.items()
         )
+    if problems := wide_tables(document, rendered.content):
+        raise ContentErrors(problems)
     return document
 
 
@@ -179,7 +184,15 @@ def _write(path: Path, pdf: bytes) -> Path:
     return path
 
 
-def _with_format(content: Content, page_format: str | None) -> Content:
-    if page_format is None:
-        return content
-    return replace(content, booklet=replace(content.booklet, format=page_format))
+def _with_options(content: Content, options: BuildOptions) -> Content:
+    """The booklet as the command line asks: another format, QR codes, no tint."""
+    booklet = content.booklet
+    return replace(
+        content,
+        booklet=replace(
+            booklet,
+            format=options.format or booklet.format,
+            qr=booklet.qr or options.qr,
+            tint=booklet.tint and options.tint,
+        ),
+    )

@@ -135,10 +135,13 @@ class BookletMeta(_Strict):
     keywords: list[str] = []
     cards_start: CardsStart = "any"
     editions: list[EditionMeta] = []
+    qr: bool = False
+    tint: bool = True
 
 
 class SectionMeta(_Strict):
     title: Text
+    short_title: str = ""
     series: Series
     order: int = 0
 
