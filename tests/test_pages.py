@@ -230,6 +230,27 @@ def test_tables_break_between_pairs_of_rows_under_a_repeated_header(
     assert split >= 2  # tables longer than a page were split, header repeated
 
 
+def test_a_table_never_leaves_one_row_alone_wherever_the_page_ends(
+    write_content: WriteContent, tmp_path: Path
+) -> None:
+    """Cards with 20 to 35 lines before a table of 12 rows: the table starts anywhere in the
+    last third of the page, so the page ends after each of its rows in turn."""
+    files = {"booklet.yml": "title: Tableaux\n", "s/_section.md": "---\ntitle: S\nseries: C\n---\n"}
+    rows = "\n".join(f"| {2000 + row} | Creuse | {row + 3} |" for row in range(12))
+    for card in range(16):
+        lines_before = "\n\n".join(["Une ligne."] * (20 + card))
+        files[f"s/00C.{card + 1:03d}-t.md"] = (
+            f"---\nnumber: 00C.{card + 1:03d}\ntitle: Tableau {card}\ndate: 2020-05-04\n---\n"
+            f"{lines_before}\n\n| Année | Lieu | Agents |\n|---|---|---:|\n{rows}\n"
+        )
+    output = tmp_path / "output"
+    assert main(["build", "--content", str(write_content(files)), "--output", str(output)]) == 0
+    pdf = output / "booklet.pdf"
+    counts = [len(table_rows(pdf, index)) for index in range(len(PdfReader(pdf).pages))]
+    assert sum(counts) == 16 * 12
+    assert 1 not in counts, counts
+
+
 def test_table_figures_are_right_aligned(messy: Path, page_text: list[str]) -> None:
     widths = set()
     for index in card_pages(page_text):
