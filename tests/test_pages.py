@@ -183,6 +183,10 @@ def test_running_head_fits_every_format(
     pages = card_pages(page_texts(pdf))
     for index, pieces in running_heads(PdfReader(pdf), pages).items():
         assert len(lines(pieces)) == 1, f"page {index + 1}: {pieces}"
+        head, *_ = words_by_line(pdf, index)
+        assert head[-1][0] == ")"
+        width = float(PdfReader(pdf).pages[index].mediabox.width)
+        assert head[0][1] >= 14 * MM and head[-1][2] <= width - 14 * MM  # within the margins
 
 
 # --- 5. tables -------------------------------------------------------------------------------
