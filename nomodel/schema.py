@@ -223,6 +223,7 @@ def _unknown_key(key: Any, allowed: list[str]) -> str:
 _PROBLEMS = {
     "string_type": "must be text",
     "int_type": "must be a whole number",
+    "bool_type": "must be true or false",
     "list_type": "must be a list",
     "model_type": 'must be "key: value" lines',
     "string_too_short": "must not be empty",

@@ -4,6 +4,7 @@ card that uses every style with emoji and symbols."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -17,7 +18,10 @@ from pypdf import PdfReader
 from samples import SMALL_CONTENT
 
 from bench.make_content import SECTION_TITLES, make_content
+from nomodel.checks import check
 from nomodel.cli import main
+from nomodel.compose import compose
+from nomodel.errors import ContentErrors
 from nomodel.preflight import pdf_fonts
 
 CARDS = 45
@@ -420,3 +424,23 @@ def test_no_tint_gives_white_covers_and_dividers(styled: Path, messy: Path) -> N
     # the same typography: the cover's title is where the tinted cover has it
     tinted = messy.parent / "booklet-print.pdf"
     assert paper(messy, 0) == paper(tinted, 0) != (255, 255, 255)  # manila, also for the shop
+
+
+def test_booklet_yml_asks_for_qr_codes_and_no_tint(write_content: WriteContent) -> None:
+    booklet = "title: Essai\nqr: true\ntint: false\n"
+    card = STYLES_CARD
+    content = write_content(
+        {**SMALL_CONTENT, "booklet.yml": booklet, "nos-cousins/00C.001-programme-labo-pia.md": card}
+    )
+    html = compose(check(content), datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    assert '<html lang="fr" class="untinted">' in html
+    assert html.count('class="qr"') == len(LINKS)
+
+
+def test_tint_must_be_true_or_false(write_content: WriteContent) -> None:
+    content = write_content({**SMALL_CONTENT, "booklet.yml": "title: Essai\ntint: non\n"})
+    with pytest.raises(ContentErrors) as raised:
+        check(content)
+    assert [str(error) for error in raised.value.errors] == [
+        f'{content / "booklet.yml"}:2: "tint" must be true or false, got "non"'
+    ]
