@@ -93,7 +93,7 @@ def lines(pieces: list[Piece]) -> dict[float, list[Piece]]:
 
 
 def is_leader(piece: Piece) -> bool:
-    return set(piece[0]) <= {".", " "}
+    return set(piece[0]) <= {".", " ", "\xa0"}
 
 
 # --- 1. the sommaire -------------------------------------------------------------------------
