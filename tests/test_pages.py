@@ -176,9 +176,7 @@ def test_running_heads_are_one_line_shortened_at_a_word(
 
 
 @pytest.mark.parametrize("page_format", ["A6", "A4"])
-def test_running_head_fits_every_format(
-    write_content: WriteContent, tmp_path: Path, page_format: str
-) -> None:
+def test_running_head_fits_every_format(tmp_path: Path, page_format: str) -> None:
     content = make_content(tmp_path / "content", cards=1, sections=1, paragraphs=1)
     output = tmp_path / "output"
     argv = ["build", "--content", str(content), "--output", str(output), "--format", page_format]
