@@ -23,6 +23,7 @@ from nomodel.cli import main
 from nomodel.compose import compose
 from nomodel.errors import ContentErrors
 from nomodel.preflight import pdf_fonts
+from nomodel.running_head import shorten
 
 CARDS = 45
 SHORT_TITLE = "Accompagner les agents"
@@ -442,3 +443,11 @@ def test_tint_must_be_true_or_false(write_content: WriteContent) -> None:
     assert [str(error) for error in raised.value.errors] == [
         f'{content / "booklet.yml"}:2: "tint" must be true or false, got "non"'
     ]
+
+
+def test_a_long_title_is_shortened_after_a_whole_word_never_on_a_little_word() -> None:
+    title = "Les laboratoires soutenus par la Direction interministérielle du numérique (DINUM)"
+    assert shorten(title, 40) == "Les laboratoires soutenus …"  # not "… soutenus par la …"
+    assert shorten(title, len(title)) == title
+    assert shorten("Anticonstitutionnellement", 10) == "Anticonst…"
+    assert len(shorten(title, 30)) <= 30
