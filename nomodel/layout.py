@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from weasyprint import CSS, HTML, Document, Page
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .faces import RealFacesOnly
 from .fetch import MAX_FILE_BYTES, REMOTE_SCHEMES, Refused, ResourcePolicy, checked_content
 from .project import STYLES
 
@@ -77,7 +77,7 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
         )
         stylesheets.append(CSS(string=profile, color_profiles=color_profiles, url_fetcher=fetcher))
     document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
-        font_config=FontConfiguration(),
+        font_config=RealFacesOnly(),
         color_profiles=color_profiles,
         stylesheets=stylesheets,
         pdf_variant=options.pdf_variant,
