@@ -11,6 +11,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import ContentError
+from .frontmatter import MAX_FILE_BYTES
 from .project import STYLES
 
 FONTS = STYLES / "fonts"
@@ -33,6 +34,8 @@ def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
     problems = []
     covered = coverage()
     for path in paths:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            continue  # a named pipe, a device, a huge file: the loader has reported it
         try:
             text = path.read_text("utf-8-sig")
         except (OSError, UnicodeError):

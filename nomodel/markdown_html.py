@@ -28,8 +28,14 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from PIL import Image
 
 from .errors import ContentError
-from .fetch import ResourcePolicy
-from .html_policy import balanced, html_problems, may_hold_raw_html, reserved_names
+from .fetch import CardImages, ResourcePolicy, css_url, local_url
+from .html_policy import (
+    balanced,
+    html_problems,
+    may_hold_raw_html,
+    reserved_names,
+    too_many_tags,
+)
 from .links import (
     Cards,
     address_html,
@@ -58,6 +64,7 @@ class _Body:
     path: Path
     first_line: int  # the file's line where the body starts
     top: int | None  # level of the body's top heading once demoted; None: as written
+    images: CardImages  # what the body loads, its images' pixels counted together
     problems: list[ContentError] = field(default_factory=list)
     raw_line: int = 0  # where the author's raw HTML starts
 
@@ -115,14 +122,18 @@ class MarkdownRenderer:
     ) -> tuple[Markup, list[ContentError]]:
         """``top``: the level of the body's top heading; ``doc_id`` keeps its footnote ids
         unique in the booklet ("fn-00C.001-1")."""
-        body = _Body(path, first_line, top if self.options.demote else None)
+        images = CardImages(self.policy)
+        body = _Body(path, first_line, top if self.options.demote else None, images)
+        if too_many := too_many_tags(text):  # the HTML parser would take minutes
+            body.report(text.count("\n", 0, text.find("<")), too_many)
+            return Markup(""), body.problems
         env = {"nomodel": body, "docId": doc_id or None, "paper": self.options.paper}
         html = self._md.render(text, env)
         if self.options.balance_html and may_hold_raw_html(text) and not body.problems:
             base = path.absolute().as_uri()
             # Each raw snippet was checked on its line; the whole body is checked once more
             # for what only shows in context (<div>s left open in one block nesting the next).
-            for _, message in html_problems(html, self.policy, base, self._reserved):
+            for _, message in html_problems(html, images.problem, base, self._reserved):
                 body.report(body.raw_line, message)
             if not body.problems:
                 # An element left open closes at the end of the body, never runs into the
@@ -179,8 +190,8 @@ class MarkdownRenderer:
                 f" or write ![décoratif]({shown}) if it is only decoration",
             )
         # Relative to the card's own file; decoded once, by the policy, as the layout will.
-        url = urljoin(body.path.absolute().as_uri(), src)
-        if reason := self.policy.problem(url):
+        url = local_url(urljoin(body.path.absolute().as_uri(), src))
+        if reason := body.images.problem(url):
             body.report(line, f'image "{shown}" {reason}')  # the body is never laid out
         elif alt.lower() in DECORATIVE:
             self._as_decoration(img, url, body, line, shown)
@@ -213,7 +224,8 @@ class MarkdownRenderer:
         base = body.path.absolute().as_uri()
         for snippet in _raw_snippets(state.tokens):
             start: dict[str, int] = {}
-            for needle, message in html_problems(snippet.html, self.policy, base, self._reserved):
+            problems = html_problems(snippet.html, body.images.problem, base, self._reserved)
+            for needle, message in problems:
                 # The needle as written, or as the parser decoded it (<META for <meta).
                 found = snippet.html.find(needle, start.get(needle, 0))
                 if found < 0:
@@ -409,7 +421,7 @@ def _render_image(
     uri, width, height = decoration
     return (
         f'<span class="decoration" style="width: {width}px"><span style="padding-bottom:'
-        f" {100 * height / width:.3f}%; background-image: url('{escape(uri)}')\"></span></span>"
+        f' {100 * height / width:.3f}%; background-image: {escape(css_url(uri))}"></span></span>'
     )
 
 
