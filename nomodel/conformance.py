@@ -1,0 +1,235 @@
+"""What PDF/A and PDF/UA validators ask of the PDFs WeasyPrint writes, done after it writes.
+
+WeasyPrint (70) builds the structure tree straight from the HTML boxes, with no hook to
+change it, and writes PDF/A metadata compressed. The fixes below edit its output (pikepdf):
+
+- PDF/A: the catalog's XMP metadata stream is written without a filter (PDF/A-1 forbids
+  one, ISO 19005-1 6.7.2 and TC2; the checkers ask it of parts 2 and 3 too, and XMP is
+  meant to be readable by tools that know nothing of PDF), and no image asks viewers to
+  interpolate it (ISO 19005-2 6.2.8.1: ``/Interpolate`` shall be false);
+- tagged PDFs: headings without gaps, starting at H1 (a card's own PDF starts at its title);
+  an element holding a link annotation is a Link, a "link" whose annotation was dropped (a
+  cross-reference to a card outside a card's PDF) is a Span; list items hold only Lbl and
+  LBody; a list whose every item leads to a section or a card (the sommaire) is a TOC of
+  TOCI; annotations are printed as they are shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from io import BytesIO
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+HEADINGS = {Name(f"/H{level}"): level for level in range(1, 7)}
+LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
+# The anchors of the sommaire's entries (templates: section.html.j2, card.html.j2).
+TOC_DESTINATION = re.compile(r"(section|card)-.+")
+PRINT_FLAG = 4  # annotation flag: printed as shown (ISO 32000-1 12.5.3)
+
+
+def conform(pdf: bytes, variant: str) -> bytes:
+    """``pdf``, written by WeasyPrint in ``variant``, with the fixes above."""
+    with pikepdf.open(BytesIO(pdf)) as document:
+        if variant.startswith("pdf/a-"):
+            _uncompressed_metadata(document)
+            _no_interpolation(document)
+        if "/StructTreeRoot" in document.Root:
+            _fix_structure(document)
+        output = BytesIO()
+        # A deterministic /ID: two builds of the same content stay identical.
+        document.save(output, deterministic_id=True)
+    return output.getvalue()
+
+
+def _uncompressed_metadata(document: pikepdf.Pdf) -> None:
+    if "/Metadata" in document.Root:
+        metadata = document.Root.Metadata
+        metadata.write(metadata.read_bytes())  # written back without a filter
+
+
+def _no_interpolation(document: pikepdf.Pdf) -> None:
+    for obj in document.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Interpolate") is not None:
+            del obj.Interpolate
+
+
+def _fix_structure(document: pikepdf.Pdf) -> None:
+    tree = _Tree(document)
+    _number_headings(tree)
+    _tag_links(tree)
+    _wrap_list_item_kids(tree)
+    _tag_tables_of_contents(tree)
+    for page in document.pages:
+        for annotation in page.get("/Annots", Array()):
+            if annotation.get("/Subtype") == Name.Link and "/F" not in annotation:
+                annotation.F = PRINT_FLAG
+
+
+class _Tree:
+    """The structure tree, read once: elements in reading order with their parents, and
+    where the ParentTree maps marked content and annotations back to their elements."""
+
+    def __init__(self, document: pikepdf.Pdf) -> None:
+        self.document = document
+        self.root = document.Root.StructTreeRoot
+        self.parent_tree = pikepdf.NumberTree(self.root.ParentTree)
+        self.elements: list[Dictionary] = list(_elements(self.root))
+
+    @staticmethod
+    def kids(element: Dictionary) -> list[object]:
+        kids = element.get("/K")
+        if kids is None:
+            return []
+        return list(kids) if isinstance(kids, Array) else [kids]
+
+    def element(self, tag: Name, parent: Dictionary, kids: list[object]) -> Dictionary:
+        """A new element under ``parent``, adopting ``kids``."""
+        element = self.document.make_indirect(
+            Dictionary(Type=Name.StructElem, S=tag, P=parent, K=Array()),
+        )
+        if "/Pg" in parent:
+            element.Pg = parent.Pg
+        for kid in kids:
+            self.adopt(element, kid, parent.get("/Pg"))
+        return element
+
+    def adopt(self, element: Dictionary, kid: object, page: object) -> None:
+        """Moves ``kid`` (an element, marked content or an annotation) under ``element``;
+        ``page`` is the page of the kid's former parent, for bare MCIDs."""
+        if isinstance(kid, int):  # a bare MCID lives on its parent's page: keep it there
+            kid = Dictionary(Type=Name.MCR, MCID=kid, Pg=page)
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            kid.P = element
+        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
+            self.parent_tree[int(kid.Obj.StructParent)] = element
+        elif isinstance(kid, Dictionary):  # marked content reference
+            mcids = self.parent_tree[int(kid.Pg.StructParents)]
+            mcids[int(kid.MCID)] = element
+        element.K.append(kid)
+
+
+def _tag(kid: object) -> Name | None:
+    """The structure type of a kid that is an element, None for other kids."""
+    return kid.get("/S") if isinstance(kid, Dictionary) else None
+
+
+def _elements(root: Dictionary) -> Iterator[Dictionary]:
+    """Every structure element under ``root``, in reading order (depth first)."""
+    pending = list(reversed(_Tree.kids(root)))
+    while pending:
+        kid = pending.pop()
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            yield kid
+            pending.extend(reversed(_Tree.kids(kid)))
+
+
+def _number_headings(tree: _Tree) -> None:
+    """Headings renumbered in reading order so that the first is H1 and none skips a level
+    (PDF/UA-1 7.4.2), keeping their hierarchy: in a card's own PDF its title H2 becomes H1
+    and its testimonies H2; a body heading that jumps from H2 to H4 becomes H3."""
+    open_levels: list[tuple[int, int]] = []  # (level written, level given)
+    for element in tree.elements:
+        written = HEADINGS.get(element.S)
+        if written is None:
+            continue
+        while open_levels and open_levels[-1][0] >= written:
+            open_levels.pop()
+        given = open_levels[-1][1] + 1 if open_levels else 1
+        open_levels.append((written, given))
+        element.S = Name(f"/H{given}")
+
+
+def _tag_links(tree: _Tree) -> None:
+    """An element holding a link annotation is a Link (WeasyPrint tags a ``<span>`` inside
+    ``<a>`` as a Span holding its own annotation); a Link holding none is a Span: its link
+    was dropped because its target is not in this PDF."""
+    for element in tree.elements:
+        holds_link = any(
+            isinstance(kid, Dictionary)
+            and kid.get("/Type") == Name.OBJR
+            and kid.Obj.get("/Subtype") == Name.Link
+            for kid in tree.kids(element)
+        )
+        if holds_link:
+            element.S = Name.Link
+        elif _tag(element) == Name.Link:
+            element.S = Name.Span
+
+
+def _wrap_list_item_kids(tree: _Tree) -> None:
+    """A list item holds a label and a body only (ISO 32000-1 14.8.4.3.3): what WeasyPrint
+    puts beside them (the paragraphs of a loose list, a footnote's paragraph) goes into an
+    LBody."""
+    for element in tree.elements:
+        if element.S != Name.LI:
+            continue
+        kids: list[object] = []
+        strays: list[object] = []
+        for kid in tree.kids(element):
+            if isinstance(kid, Dictionary) and kid.get("/S") in LIST_ITEM_KIDS:
+                if strays:
+                    kids.append(tree.element(Name.LBody, element, strays))
+                    strays = []
+                kids.append(kid)
+            else:
+                strays.append(kid)
+        if strays:
+            kids.append(tree.element(Name.LBody, element, strays))
+        element.K = Array(kids)
+
+
+def _tag_tables_of_contents(tree: _Tree) -> None:
+    """A list whose every item leads to a section or a card is a table of contents:
+    L → TOC, LI → TOCI, LBody → Reference (ISO 32000-1 14.8.4.3.2)."""
+    for element in tree.elements:
+        if element.S == Name.L and _is_toc(tree, element):
+            _retag_toc(tree, element)
+
+
+def _is_toc(tree: _Tree, element: Dictionary) -> bool:
+    items = [kid for kid in tree.kids(element) if isinstance(kid, Dictionary) and "/S" in kid]
+    return bool(items) and all(
+        (item.S == Name.LI and _leads_to_sections(tree, item))
+        or (item.S == Name.L and _is_toc(tree, item))
+        for item in items
+    )
+
+
+def _leads_to_sections(tree: _Tree, item: Dictionary) -> bool:
+    destinations = [
+        kid.Obj.get("/Dest")
+        for element in _elements_under(item)
+        for kid in tree.kids(element)
+        if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
+    ]
+    return bool(destinations) and all(
+        isinstance(destination, pikepdf.String)
+        and TOC_DESTINATION.fullmatch(str(destination)) is not None
+        for destination in destinations
+    )
+
+
+def _elements_under(element: Dictionary) -> Iterator[Dictionary]:
+    yield element
+    yield from _elements(element)
+
+
+def _retag_toc(tree: _Tree, toc: Dictionary) -> None:
+    """WeasyPrint puts a nested list in the item's LBody: it becomes a TOC in the TOCI."""
+    toc.S = Name.TOC
+    for kid in tree.kids(toc):
+        if kid.S == Name.L:
+            _retag_toc(tree, kid)
+            continue
+        kid.S = Name.TOCI
+        for part in tree.kids(kid):
+            if isinstance(part, Dictionary) and part.get("/S") == Name.LBody:
+                part.S = Name.Reference
+                nested = [sub for sub in tree.kids(part) if _tag(sub) == Name.L]
+                part.K = Array([sub for sub in tree.kids(part) if _tag(sub) != Name.L])
+                for sub in nested:
+                    tree.adopt(kid, sub, None)
+                    _retag_toc(tree, sub)
