@@ -3,6 +3,8 @@
 WeasyPrint (70) builds the structure tree straight from the HTML boxes, with no hook to
 change it, and writes PDF/A metadata compressed. The fixes below edit its output (pikepdf):
 
+- PDF/X: no DeviceRGB, which a CMYK output intent leaves undefined (ISO 15930-7 6.2.4):
+  RGB colours and images are given as ICC-based sRGB, converted at the print shop's RIP;
 - PDF/A: the catalog's XMP metadata stream is written without a filter (PDF/A-1 forbids
   one, ISO 19005-1 6.7.2 and TC2; the checkers ask it of parts 2 and 3 too, and XMP is
   meant to be readable by tools that know nothing of PDF), and no image asks viewers to
@@ -21,18 +23,24 @@ from collections.abc import Iterator
 from io import BytesIO
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Dictionary, Name, Operator
+from PIL import ImageCms
 
 HEADINGS = {Name(f"/H{level}"): level for level in range(1, 7)}
 LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
 # The anchors of the sommaire's entries (templates: section.html.j2, card.html.j2).
 TOC_DESTINATION = re.compile(r"(section|card)-.+")
 PRINT_FLAG = 4  # annotation flag: printed as shown (ISO 32000-1 12.5.3)
+SRGB = Name("/nomodel-sRGB")  # the ICC-based sRGB colour space, in content streams
+# RGB colour operators → the same colour set in SRGB (ISO 32000-1 8.6.8).
+RGB_OPERATORS = {"rg": (Operator("cs"), Operator("sc")), "RG": (Operator("CS"), Operator("SC"))}
 
 
 def conform(pdf: bytes, variant: str) -> bytes:
     """``pdf``, written by WeasyPrint in ``variant``, with the fixes above."""
     with pikepdf.open(BytesIO(pdf)) as document:
+        if variant.startswith("pdf/x-"):
+            _rgb_as_icc(document)
         if variant.startswith("pdf/a-"):
             _uncompressed_metadata(document)
             _no_interpolation(document)
@@ -54,6 +62,50 @@ def _no_interpolation(document: pikepdf.Pdf) -> None:
     for obj in document.objects:
         if isinstance(obj, pikepdf.Stream) and obj.get("/Interpolate") is not None:
             del obj.Interpolate
+
+
+def _rgb_as_icc(document: pikepdf.Pdf) -> None:
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    srgb = Array([Name.ICCBased, document.make_stream(profile, N=3)])
+    for obj in list(document.objects):
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        if obj.get("/ColorSpace") == Name.DeviceRGB:  # images
+            obj.ColorSpace = srgb
+        if obj.get("/Subtype") == Name.Form:
+            _rgb_operators_as_icc(document, obj, obj, srgb)
+    for page in document.pages:
+        _rgb_operators_as_icc(document, page, page.obj, srgb)
+
+
+def _rgb_operators_as_icc(
+    document: pikepdf.Pdf, content: object, owner: Dictionary, srgb: Array
+) -> None:
+    """Rewrites the RGB colours of a page's or a form's content stream in ``srgb``."""
+    operations = []
+    changed = False
+    for operands, operator in pikepdf.parse_content_stream(content):
+        if str(operator) in RGB_OPERATORS:
+            space, colour = RGB_OPERATORS[str(operator)]
+            operations += [([SRGB], space), (operands, colour)]
+            changed = True
+        elif str(operator) in {"cs", "CS"} and list(operands) == [Name.DeviceRGB]:
+            operations.append(([SRGB], operator))
+            changed = True
+        else:
+            operations.append((operands, operator))
+    if not changed:
+        return
+    data = pikepdf.unparse_content_stream(operations)
+    if isinstance(content, pikepdf.Stream):
+        content.write(data)
+    else:
+        owner.Contents = document.make_stream(data)
+    if "/Resources" not in owner:
+        owner.Resources = Dictionary()
+    if "/ColorSpace" not in owner.Resources:
+        owner.Resources.ColorSpace = Dictionary()
+    owner.Resources.ColorSpace[SRGB] = srgb
 
 
 def _fix_structure(document: pikepdf.Pdf) -> None:
