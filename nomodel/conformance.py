@@ -9,6 +9,9 @@ change it, and writes PDF/A metadata compressed. The fixes below edit its output
   one, ISO 19005-1 6.7.2 and TC2; the checkers ask it of parts 2 and 3 too, and XMP is
   meant to be readable by tools that know nothing of PDF), and no image asks viewers to
   interpolate it (ISO 19005-2 6.2.8.1: ``/Interpolate`` shall be false);
+- PDF/A-3a, the cards' variant, is tagged and, with the fixes below, meets PDF/UA-1 too: its
+  XMP says so, with the extension schema PDF/A asks for a property it does not predefine
+  (ISO 19005-2 6.6.2.3), so that a card is both archival and accessible;
 - tagged PDFs: headings without gaps, starting at H1 (a card's own PDF starts at its title);
   an element holding a link annotation is a Link, a "link" whose annotation was dropped (a
   cross-reference to a card outside a card's PDF) is a Span; list items hold only Lbl and
@@ -28,9 +31,33 @@ from PIL import ImageCms
 
 HEADINGS = {Name(f"/H{level}"): level for level in range(1, 7)}
 LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
+# Grouping elements that mean nothing once empty (a table's empty cell still means a cell).
+DROPPED_WHEN_EMPTY = {Name.P, Name.Span, Name.Div, Name.NonStruct}
 # The anchors of the sommaire's entries (templates: section.html.j2, card.html.j2).
 TOC_DESTINATION = re.compile(r"(section|card)-.+")
 PRINT_FLAG = 4  # annotation flag: printed as shown (ISO 32000-1 12.5.3)
+# Declared in PDF/A-3a files: PDF/UA-1 identification (ISO 14289-1 5) and its schema.
+ALSO_UA = "pdf/a-3a"
+UA_IDENTIFICATION = b"""\
+<rdf:Description rdf:about="" pdfuaid:part="1"
+  xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"/>
+<rdf:Description rdf:about=""
+  xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+  xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+  xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+ <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+  <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+  <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+  <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+  <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+   <pdfaProperty:name>part</pdfaProperty:name>
+   <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+   <pdfaProperty:category>internal</pdfaProperty:category>
+   <pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+  </rdf:li></rdf:Seq></pdfaSchema:property>
+ </rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
 SRGB = Name("/nomodel-sRGB")  # the ICC-based sRGB colour space, in content streams
 # RGB colour operators → the same colour set in SRGB (ISO 32000-1 8.6.8).
 RGB_OPERATORS = {"rg": (Operator("cs"), Operator("sc")), "RG": (Operator("CS"), Operator("SC"))}
@@ -42,7 +69,7 @@ def conform(pdf: bytes, variant: str) -> bytes:
         if variant.startswith("pdf/x-"):
             _rgb_as_icc(document)
         if variant.startswith("pdf/a-"):
-            _uncompressed_metadata(document)
+            _pdf_a_metadata(document, also_ua=variant == ALSO_UA)
             _no_interpolation(document)
         if "/StructTreeRoot" in document.Root:
             _fix_structure(document)
@@ -52,10 +79,12 @@ def conform(pdf: bytes, variant: str) -> bytes:
     return output.getvalue()
 
 
-def _uncompressed_metadata(document: pikepdf.Pdf) -> None:
-    if "/Metadata" in document.Root:
-        metadata = document.Root.Metadata
-        metadata.write(metadata.read_bytes())  # written back without a filter
+def _pdf_a_metadata(document: pikepdf.Pdf, also_ua: bool) -> None:
+    metadata = document.Root.Metadata
+    xmp = metadata.read_bytes()
+    if also_ua:
+        xmp = xmp.replace(b"</rdf:RDF>", UA_IDENTIFICATION + b"</rdf:RDF>", 1)
+    metadata.write(xmp)  # written back without a filter
 
 
 def _no_interpolation(document: pikepdf.Pdf) -> None:
@@ -114,6 +143,7 @@ def _fix_structure(document: pikepdf.Pdf) -> None:
     _tag_links(tree)
     _wrap_list_item_kids(tree)
     _tag_tables_of_contents(tree)
+    _drop_empty_elements(tree)
     for page in document.pages:
         for annotation in page.get("/Annots", Array()):
             if annotation.get("/Subtype") == Name.Link and "/F" not in annotation:
@@ -231,6 +261,21 @@ def _wrap_list_item_kids(tree: _Tree) -> None:
         if strays:
             kids.append(tree.element(Name.LBody, element, strays))
         element.K = Array(kids)
+
+
+def _drop_empty_elements(tree: _Tree) -> None:
+    """Elements with nothing in them (the paragraph of a decorative image, which is drawn as
+    an artifact) are dropped: a screen reader would announce an empty paragraph."""
+    for element in reversed(tree.elements):  # children before their parents
+        if element.S in DROPPED_WHEN_EMPTY and not tree.kids(element) and "/P" in element:
+            parent = element.P
+            parent.K = Array(
+                [kid for kid in tree.kids(parent) if not _same(kid, element)],
+            )
+
+
+def _same(kid: object, element: Dictionary) -> bool:
+    return isinstance(kid, Dictionary) and kid.is_indirect and kid.objgen == element.objgen
 
 
 def _tag_tables_of_contents(tree: _Tree) -> None:
