@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import shutil
@@ -25,7 +26,7 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     marked as artifacts, as PDF/UA wants, and every variant what its validators ask
     (conformance.py)."""
     _forget_link_annotations(document)
-    with _reproducible_document_id(document):
+    with _reproducible_document_id(document), _font_timestamps(document):
         pdf = document.write_pdf(pdf_variant=variant)
     if variant is None:
         return pdf
@@ -57,6 +58,25 @@ def _reproducible_document_id(document: Document) -> Iterator[None]:
         yield
     finally:
         weasyprint.pdf.metadata.uuid4 = random_uuid
+
+
+@contextmanager
+def _font_timestamps(document: Document) -> Iterator[None]:
+    """Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which stamps each
+    subset with the clock unless SOURCE_DATE_EPOCH is set: it is set, while writing, to the
+    document's version time, so that two builds of the same content are identical."""
+    modified = document.metadata.modified
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if modified:
+        seconds = int(datetime.datetime.fromisoformat(modified).timestamp())
+        os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 class Outputs:
