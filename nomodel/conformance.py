@@ -14,7 +14,8 @@ change it, and writes PDF/A metadata compressed. The fixes below edit its output
   (ISO 19005-2 6.6.2.3), so that a card is both archival and accessible;
 - tagged PDFs: headings without gaps, starting at H1 (a card's own PDF starts at its title);
   an element holding a link annotation is a Link, a "link" whose annotation was dropped (a
-  cross-reference to a card outside a card's PDF) is a Span; list items hold only Lbl and
+  cross-reference to a card outside a card's PDF) is a Span, a link inside a link joins
+  it; empty grouping elements are dropped; list items hold only Lbl and
   LBody; a list whose every item leads to a section or a card (the sommaire) is a TOC of
   TOCI; annotations are printed as they are shown.
 """
@@ -141,6 +142,7 @@ def _fix_structure(document: pikepdf.Pdf) -> None:
     tree = _Tree(document)
     _number_headings(tree)
     _tag_links(tree)
+    _flatten_links(tree)
     _wrap_list_item_kids(tree)
     _tag_tables_of_contents(tree)
     _drop_empty_elements(tree)
@@ -179,8 +181,13 @@ class _Tree:
         return element
 
     def adopt(self, element: Dictionary, kid: object, page: object) -> None:
-        """Moves ``kid`` (an element, marked content or an annotation) under ``element``;
-        ``page`` is the page of the kid's former parent, for bare MCIDs."""
+        """Moves ``kid`` (an element, marked content or an annotation) to the end of
+        ``element``; ``page`` is the page of the kid's former parent, for bare MCIDs."""
+        element.K.append(self.reparent(element, kid, page))
+
+    def reparent(self, element: Dictionary, kid: object, page: object) -> object:
+        """``kid`` now belongs to ``element``, and the ParentTree says so; returns the kid
+        as ``element`` holds it."""
         if isinstance(kid, int):  # a bare MCID lives on its parent's page: keep it there
             kid = Dictionary(Type=Name.MCR, MCID=kid, Pg=page)
         if isinstance(kid, Dictionary) and "/S" in kid:
@@ -190,7 +197,7 @@ class _Tree:
         elif isinstance(kid, Dictionary):  # marked content reference
             mcids = self.parent_tree[int(kid.Pg.StructParents)]
             mcids[int(kid.MCID)] = element
-        element.K.append(kid)
+        return kid
 
 
 def _tag(kid: object) -> Name | None:
@@ -239,6 +246,23 @@ def _tag_links(tree: _Tree) -> None:
             element.S = Name.Link
         elif _tag(element) == Name.Link:
             element.S = Name.Span
+
+
+def _flatten_links(tree: _Tree) -> None:
+    """A link inside a link (WeasyPrint tags an ``<a>``'s ``::after`` and inner spans as
+    links of their own) joins the outer one, so that each link is announced once."""
+    for element in reversed(tree.elements):  # the innermost first
+        parent = element.get("/P")
+        if _tag(element) != Name.Link or _tag(parent) != Name.Link:
+            continue
+        kids: list[object] = []
+        for kid in tree.kids(parent):
+            if _same(kid, element):
+                page = element.get("/Pg")
+                kids += [tree.reparent(parent, sub, page) for sub in tree.kids(element)]
+            else:
+                kids.append(kid)
+        parent.K = Array(kids)
 
 
 def _wrap_list_item_kids(tree: _Tree) -> None:
@@ -318,6 +342,8 @@ def _retag_toc(tree: _Tree, toc: Dictionary) -> None:
     """WeasyPrint puts a nested list in the item's LBody: it becomes a TOC in the TOCI."""
     toc.S = Name.TOC
     for kid in tree.kids(toc):
+        if _tag(kid) is None:
+            continue
         if kid.S == Name.L:
             _retag_toc(tree, kid)
             continue

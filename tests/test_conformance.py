@@ -290,6 +290,8 @@ def test_sommaire_is_a_toc_and_every_link_is_in_a_link_element(
         for page_object in pdf.pages:
             for annotation in page_object.get("/Annots", []):
                 assert parent_tree[int(annotation.StructParent)].S == "/Link"
+        links = [element for element in elements if element.S == "/Link"]
+        assert not any(link.P.S == "/Link" for link in links)  # each announced once
         for item in (e for e in elements if e.S == "/LI"):
             kids = item.K if isinstance(item.K, pikepdf.Array) else [item.K]
             assert {str(kid.S) for kid in kids} <= {"/Lbl", "/LBody"}
