@@ -34,6 +34,13 @@ MM = 72 / 25.4
 
 # (checker, rule id) → why the checker is wrong, with the evidence. Empty: every rule holds.
 CHECKER_MISTAKES: dict[tuple[str, str], str] = {}
+# outloud warnings (not failures) understood and left, with the evidence.
+UNDERSTOOD_WARNINGS = {
+    "ORD-001": "WeasyPrint paints a list's markers after the items' text (MCIDs 33-38 "
+    "after 11-16 on the card's page), while the structure tree puts each Lbl before its "
+    "LBody: the reading order, which PDF/UA takes from the structure tree (ISO 14289-1 "
+    "7.2), is right; outloud warns when under 80 % of a page is painted in tree order.",
+}
 
 # Every kind of content an author writes: lists (nested, loose, without a blank line, task
 # lists), tables, footnotes, images with alt text, decorative images, links, cross-references
@@ -235,8 +242,13 @@ def test_outloud_finds_no_error(case: Case, built: Callable[[Case], Path]) -> No
     result = outloud.check(str(built(case)))
     assert result.error is None
     assert sum(run.status == "ran" for run in result.runs) > 20  # its rules were evaluated
-    # Warnings too: none is left (empty elements, unprinted annotations were fixed).
-    found = [finding for finding in result.findings if finding.severity in {"error", "warning"}]
+    # Warnings too (empty elements, unprinted annotations were fixed), but those understood.
+    found = [
+        finding
+        for finding in result.findings
+        if finding.severity == "error"
+        or (finding.severity == "warning" and finding.rule not in UNDERSTOOD_WARNINGS)
+    ]
     assert _unexplained("outloud", [finding.rule for finding in found]) == [], [
         f"{finding.rule} ({finding.severity}): {finding.message}" for finding in found
     ]
