@@ -16,6 +16,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import BytesIO
 from itertools import pairwise
 from pathlib import Path
 
@@ -34,6 +35,15 @@ MM = 72 / 25.4
 
 # (checker, rule id) → why the checker is wrong, with the evidence. Empty: every rule holds.
 CHECKER_MISTAKES: dict[tuple[str, str], str] = {}
+# A rule the checker gets wrong in some files only: accepted for an object only when the
+# evidence is in that object's bytes (``_stream_ends_with_cr``).
+STREAM_LENGTH_MISTAKE = (
+    "page 0.11.0 takes the last byte of a stream's data, when it is CR (0Dh), with the LF "
+    "that qpdf writes before endstream, for a CR LF end-of-line marker, and finds /Length "
+    "one too long. ISO 19005-2 6.1.7.1: /Length counts the bytes after the LF following "
+    "'stream' and before the EOL marker preceding 'endstream'; that marker is the LF alone. "
+    "About 1 compressed stream in 256 ends with 0Dh (2 cards out of 40 in bench content)."
+)
 # outloud warnings (not failures) understood and left, with the evidence.
 UNDERSTOOD_WARNINGS = {
     "ORD-001": "WeasyPrint paints a list's markers after the items' text (MCIDs 33-38 "
@@ -230,11 +240,42 @@ def test_page_validation_finds_no_failed_rule(case: Case, built: Callable[[Case]
     for profile in case.page_profiles:
         report = page.validate_pdf(pdf, profile=profile)
         assert report.rules.total > 100  # the profile's rules were evaluated
-        failures = [f"{failure.rule_id}: {failure.message}" for failure in report.failures]
-        assert _unexplained("page", [failure.rule_id for failure in report.failures]) == [], (
+        failures = [
+            failure
+            for failure in report.failures
+            if not (
+                failure.rule_id.endswith("-STREAM-LENGTH-001")
+                and _stream_ends_with_cr(pdf, failure.object_id.object_number)
+            )
+        ]
+        assert _unexplained("page", [failure.rule_id for failure in failures]) == [], (
             profile,
-            failures,
+            [f"{failure.rule_id}: {failure.message}" for failure in failures],
         )
+
+
+def _stream_ends_with_cr(pdf: Path, number: int) -> bool:
+    """Whether object ``number``'s stream has exactly /Length bytes of data, the last one
+    CR, then LF and endstream: the case page misreads (``STREAM_LENGTH_MISTAKE``)."""
+    with pikepdf.open(pdf) as document:
+        length = int(document.get_object(number, 0).Length)
+    data = pdf.read_bytes()
+    header = data.index(b"\n%d 0 obj" % number)
+    start = data.index(b"stream\n", header) + len(b"stream\n")
+    return data[start + length - 1 : start + length + len(b"\nendstream")] == b"\r\nendstream"
+
+
+def test_page_misreads_a_stream_ending_with_cr(built: Callable[[Case], Path]) -> None:
+    """The evidence of ``STREAM_LENGTH_MISTAKE``: a card with one more content stream whose
+    data ends with CR, /Length right. When page stops flagging it, drop the exception."""
+    with pikepdf.open(built(_case("seed", "pdf/a-3b", "cards/00C.001.pdf"))) as pdf:
+        pdf.pages[0].contents_add(pdf.make_stream(b"% ends with a carriage return\r"))
+        output = BytesIO()
+        pdf.save(output, compress_streams=False)
+    data = output.getvalue()
+    assert data.count(b"\r\nendstream") == 1  # that stream only
+    failures = page.validate_pdf_bytes(data, profile="3b").failures
+    assert [failure.rule_id for failure in failures] == ["PDFA3B-STREAM-LENGTH-001"]
 
 
 @pytest.mark.parametrize("case", [case for case in CASES if case.outloud], ids=str)
