@@ -353,6 +353,8 @@ def _retag_toc(tree: _Tree, toc: Dictionary) -> None:
                 part.S = Name.Reference
                 nested = [sub for sub in tree.kids(part) if _tag(sub) == Name.L]
                 part.K = Array([sub for sub in tree.kids(part) if _tag(sub) != Name.L])
+                if not tree.kids(part):  # an entry's continuation on the next page
+                    kid.K = Array([other for other in tree.kids(kid) if not _same(other, part)])
                 for sub in nested:
                     tree.adopt(kid, sub, None)
                     _retag_toc(tree, sub)
