@@ -3,8 +3,9 @@
 WeasyPrint (70) builds the structure tree straight from the HTML boxes, with no hook to
 change it, and writes PDF/A metadata compressed. The fixes below edit its output (pikepdf):
 
-- PDF/X: no DeviceRGB, which a CMYK output intent leaves undefined (ISO 15930-7 6.2.4):
-  RGB colours and images are given as ICC-based sRGB, converted at the print shop's RIP;
+- PDF/X: no DeviceRGB, which PDF/X-4 (ISO 15930-7) allows only with an RGB output intent
+  and ours is CMYK: RGB colours, images and shadings are given as ICC-based sRGB, which it
+  allows, converted to the press's CMYK by the print shop's RIP;
 - PDF/A: the catalog's XMP metadata stream is written without a filter (PDF/A-1 forbids
   one, ISO 19005-1 6.7.2 and TC2; the checkers ask it of parts 2 and 3 too, and XMP is
   meant to be readable by tools that know nothing of PDF), and no image asks viewers to
@@ -98,11 +99,12 @@ def _rgb_as_icc(document: pikepdf.Pdf) -> None:
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     srgb = Array([Name.ICCBased, document.make_stream(profile, N=3)])
     for obj in list(document.objects):
-        if not isinstance(obj, pikepdf.Stream):
+        if not isinstance(obj, Dictionary | pikepdf.Stream):
             continue
-        if obj.get("/ColorSpace") == Name.DeviceRGB:  # images
-            obj.ColorSpace = srgb
-        if obj.get("/Subtype") == Name.Form:
+        for key in ("/ColorSpace", "/CS"):  # images, shadings, transparency groups
+            if obj.get(key) == Name.DeviceRGB:
+                obj[key] = srgb
+        if obj.get("/Subtype") == Name.Form or obj.get("/PatternType") == 1:
             _rgb_operators_as_icc(document, obj, obj, srgb)
     for page in document.pages:
         _rgb_operators_as_icc(document, page, page.obj, srgb)
@@ -111,7 +113,7 @@ def _rgb_as_icc(document: pikepdf.Pdf) -> None:
 def _rgb_operators_as_icc(
     document: pikepdf.Pdf, content: object, owner: Dictionary, srgb: Array
 ) -> None:
-    """Rewrites the RGB colours of a page's or a form's content stream in ``srgb``."""
+    """Rewrites the RGB colours of a page's, a form's or a pattern's content in ``srgb``."""
     operations = []
     changed = False
     for operands, operator in pikepdf.parse_content_stream(content):

@@ -383,8 +383,8 @@ def test_pdf_x4_output_intent_boxes_and_fonts(print_pdf: Path) -> None:
 
 
 def test_pdf_x4_has_no_device_rgb(print_pdf: Path) -> None:
-    """A CMYK output intent leaves DeviceRGB undefined (ISO 15930-7 6.2.4): RGB colours and
-    images (the content has a PNG) are ICC-based sRGB, and keep their colour."""
+    """PDF/X-4 allows DeviceRGB only with an RGB output intent, ours is CMYK: RGB colours
+    and images (the content has a PNG) are ICC-based sRGB."""
     with pikepdf.open(print_pdf) as pdf:
         streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
         images = [obj for obj in streams if obj.get("/Subtype") == "/Image"]
