@@ -169,7 +169,9 @@ class MarkdownRenderer:
         if prints_address:  # printed as an address, never typeset
             children[i + 1 : close] = [_token("address", text)]
         elif self.options.paper:
-            children.insert(close + 1, _token("link-address", shown_address(href)))
+            address = _token("link-address", shown_address(href))
+            address.meta["href"] = href
+            children.insert(close + 1, address)
 
     # --- images --------------------------------------------------------------------
 
@@ -435,8 +437,12 @@ def _render_address(
 def _render_link_address(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    html = address_html(tokens[idx].content, paper=True)
-    return f' <span class="link-address">(<span class="address">{html}</span>)</span>'
+    """The address printed after a link's text, a link itself: what is printed as an address
+    can be clicked too (PDF/UA checkers ask it)."""
+    token = tokens[idx]
+    html = address_html(token.content, paper=True)
+    link = f'<a href="{escape(token.meta["href"])}" class="address">{html}</a>'
+    return f' <span class="link-address">({link})</span>'
 
 
 def _render_footnote_ref(

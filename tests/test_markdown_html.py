@@ -46,11 +46,13 @@ def test_headings_start_right_under_the_title(body: str, top: int, expected: lis
 def test_links_print_their_address_on_paper_only() -> None:
     body = "[écrire](mailto:a@b.fr), [appeler](tel:+33100000000), [site](https://x.fr/a-b_c)"
     assert render(body) == (
-        '<p><a href="mailto:a@b.fr">écrire</a> <span class="link-address">(<span'
-        ' class="address">a@\u200bb.\u200bfr</span>)</span>, <a href="tel:+33100000000">'
-        'appeler</a> <span class="link-address">(<span class="address">+33100000000</span>)'
-        '</span>, <a href="https://x.fr/a-b_c">site</a> <span class="link-address">(<span'
-        ' class="address">https://\u200bx.\u200bfr/\u200ba-\u200bb_\u200bc</span>)</span></p>\n'
+        '<p><a href="mailto:a@b.fr">écrire</a> <span class="link-address">(<a'
+        ' href="mailto:a@b.fr" class="address">a@\u200bb.\u200bfr</a>)</span>, <a'
+        ' href="tel:+33100000000">appeler</a> <span class="link-address">(<a'
+        ' href="tel:+33100000000" class="address">+33100000000</a>)</span>, <a'
+        ' href="https://x.fr/a-b_c">site</a> <span class="link-address">(<a'
+        ' href="https://x.fr/a-b_c" class="address">https://\u200bx.\u200bfr/\u200ba-\u200bb_'
+        "\u200bc</a>)</span></p>\n"
     )
     assert render(body, paper=False) == (
         '<p><a href="mailto:a@b.fr">écrire</a>, <a href="tel:+33100000000">appeler</a>,'
