@@ -47,6 +47,7 @@ from .links import (
 from .model import Content
 from .project import TEMPLATES
 from .typography import french_typography_plugin
+from .words import whole_words_plugin
 
 # Cards' titles are h2 under the section's h1: a card body's top heading is h3, an intro's h2.
 CARD_TOP, INTRO_TOP = 3, 2
@@ -112,6 +113,8 @@ class MarkdownRenderer:
         md.core.ruler.after("nomodel_raw_html", "nomodel_headings", self._headings)
         if self.options.typeset:
             md.use(french_typography_plugin)
+        if self.options.paper:  # after typography: it unties what typography tied
+            md.use(whole_words_plugin)
         md.add_render_rule("image", _render_image)
         for kind, render in _RENDER_RULES.items():
             md.add_render_rule(kind, render)
