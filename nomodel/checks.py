@@ -6,15 +6,16 @@ from pathlib import Path
 
 from .errors import ContentErrors
 from .fetch import ResourcePolicy
-from .glyphs import glyph_problems
+from .glyphs import font_problems, glyph_problems
 from .load import BOOKLET_FILE, read_content
 from .markdown_html import RenderedContent, render_content
-from .project import STYLES, TEMPLATES
+from .project import Theme
 
 
 def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePolicy:
-    """A build reads the content folder, the project's styles and templates, nothing else."""
-    return ResourcePolicy((content_dir.resolve(), STYLES, TEMPLATES), allow_remote)
+    """A build reads the content folder, the project's own styles/ and templates/ and the
+    bundled ones (project.Theme), nothing else."""
+    return ResourcePolicy((content_dir.resolve(), *Theme.of(content_dir).roots()), allow_remote)
 
 
 def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -> RenderedContent:
@@ -22,13 +23,17 @@ def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -
 
     ``typeset=False`` leaves French typography out of the HTML: it finds no problems, and
     ``nomodel check`` is a third quicker without it."""
+    theme = Theme.of(content_dir)
+    theme_problems = font_problems(theme)
+    if theme_problems:  # first: without fonts, every letter of the content would be reported
+        raise ContentErrors(theme_problems)
     content, problems = read_content(content_dir)
     policy = resource_policy(content_dir, allow_remote)
     rendered, more_problems = render_content(content, policy, typeset)
     files = [content_dir / BOOKLET_FILE]
     for section in content.sections:
         files += [section.index_file, *(card.path for card in section.cards)]
-    problems += (*more_problems, *glyph_problems(files))
+    problems += (*more_problems, *glyph_problems(files, theme))
     if problems:
         raise ContentErrors(problems)
     return rendered

@@ -1,5 +1,6 @@
-"""Every character of the content must be drawn by a bundled font: the PDF never falls back
-on a font of the machine, and never shows a missing-glyph box."""
+"""Every character of the content must be drawn by a font of the theme (the fonts its
+stylesheet names, bundled or the project's own): the PDF never falls back on a font of the
+machine, and never shows a missing-glyph box."""
 
 from __future__ import annotations
 
@@ -11,26 +12,58 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import ContentError
-from .project import STYLES
+from .project import Theme
 
-FONTS = STYLES / "fonts"
 # Characters that steer shaping without a glyph of their own: joiners, variation selectors.
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
 
 
+def font_problems(theme: Theme) -> list[ContentError]:
+    """The fonts the stylesheet names and nobody has; when none is found at all, one problem
+    that says so (the content is not to blame for every letter then)."""
+    sheet, fonts = theme.stylesheet(), theme.fonts()
+    if not sheet.is_file():
+        return [ContentError(sheet, 0, "is missing: nomodel is incompletely installed")]
+    missing = [path for path in fonts if not path.is_file()]
+    if len(missing) == len(fonts):
+        return [
+            ContentError(
+                sheet,
+                0,
+                "names no font that is found (looked in the project's styles/fonts/ and"
+                " nomodel's): nothing could be printed",
+            )
+        ]
+    return [
+        ContentError(
+            sheet,
+            fonts[path],
+            f"font {path.name} is found neither in the project's styles/ nor in nomodel's",
+        )
+        for path in missing
+    ]
+
+
+def coverage(theme: Theme) -> frozenset[int]:
+    """Code points that at least one font of the theme draws (the CSS stacks fall back on
+    all of them)."""
+    fonts = sorted(path for path in theme.fonts() if path.is_file())
+    return _coverage(tuple((path, path.stat().st_mtime_ns) for path in fonts))
+
+
 @functools.cache
-def coverage() -> frozenset[int]:
-    """Code points that at least one bundled font draws (the CSS stacks fall back on all)."""
+def _coverage(fonts: tuple[tuple[Path, int], ...]) -> frozenset[int]:
+    """Keyed by modification time too: ``nomodel watch`` sees a font replaced in place."""
     covered: set[int] = set()
-    for font in sorted(FONTS.glob("*.[ot]tf")):
+    for font, _ in fonts:
         covered |= set(TTFont(font, lazy=True).getBestCmap())
     return frozenset(covered)
 
 
-def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
-    """One problem per file and character that no bundled font has, on its first line."""
+def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
+    """One problem per file and character that no font of the theme has, on its first line."""
     problems = []
-    covered = coverage()
+    covered = coverage(theme)
     for path in paths:
         try:
             text = path.read_text("utf-8-sig")
@@ -50,7 +83,7 @@ def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
                         path,
                         number,
                         f'character "{char}" (U+{ord(char):04X} {name}) is in none of the'
-                        " bundled fonts: it would print as an empty box",
+                        " booklet's fonts: it would print as an empty box",
                     )
                 )
     return problems

@@ -26,9 +26,10 @@ from .model import Content
 from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
 from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
+from .project import Theme
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
-from .write import pdf_bytes, write_atomically
+from .write import fonts_dated, pdf_bytes, write_atomically
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
         started = time.perf_counter()
         content = _with_format(target.content, options.format)
         document = _lay_out(replace(rendered, content=content), target, options, version, stage)
-        outputs, report = _write_outputs(document, content, target.stem, options, stage)
+        with fonts_dated(version):
+            outputs, report = _write_outputs(document, content, target.stem, options, stage)
         seconds = time.perf_counter() - started
         results.append(
             BuildResult(outputs, len(document.pages), len(content.cards), seconds, report)
@@ -117,7 +119,8 @@ def _lay_out(
         _write(options.output_dir / f"{target.stem}.html", html.encode())
     content_dir = rendered.content.root
     layout = LayoutOptions(options.bleed_mm, options.pdf_variant, pad=not target.proof)
-    fetcher = SandboxedFetcher(resource_policy(content_dir, options.allow_remote))
+    policy = resource_policy(content_dir, options.allow_remote)
+    fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
     with stage(f"lay out {target.stem}"):
         document = lay_out(html, content_dir.resolve(), layout, fetcher)
     if fetcher.refused:  # what the checks could not see: nothing is written

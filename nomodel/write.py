@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import tempfile
@@ -39,6 +40,25 @@ def _reproducible_document_id(document: Document) -> Iterator[None]:
         yield
     finally:
         weasyprint.pdf.metadata.uuid4 = random_uuid
+
+
+@contextmanager
+def fonts_dated(version: datetime.datetime) -> Iterator[None]:
+    """Font subsets stamped with the booklet's date, not the clock.
+
+    Without the HarfBuzz subsetter (libharfbuzz-subset), WeasyPrint subsets fonts with
+    fontTools, which writes the current time into each font's ``head.modified``; fontTools
+    takes SOURCE_DATE_EPOCH instead when it is set (fontTools.misc.timeTools.timestampNow).
+    WeasyPrint gives no way to pass it, hence the environment, restored afterwards."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(version.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
