@@ -23,7 +23,7 @@ from .selection import SelectionError
 if TYPE_CHECKING:
     from .pipeline import BuildResult
 
-COMMANDS = ("build", "check", "new", "watch")
+COMMANDS = ("build", "check", "init", "new", "watch")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_BLEED_MM = 20.0
 
@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_build(commands)
     _add_check(commands)
+    _add_init(commands)
     _add_new(commands)
     _add_watch(commands)
     return parser
@@ -137,6 +138,21 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
     _add_content_options(check)
 
 
+def _add_init(commands: argparse._SubParsersAction) -> None:
+    init = commands.add_parser(
+        "init",
+        help="make a new booklet project, with an example card",
+        description="Make DIR a booklet project: DIR/content/ with booklet.yml, a section and"
+        " an example card showing every feature, and a README; then 'cd DIR && nomodel'.",
+    )
+    init.add_argument("folder", metavar="DIR", type=Path, help="the project's folder")
+    init.add_argument(
+        "--with-theme",
+        action="store_true",
+        help="also copy nomodel's templates/ and styles/ into DIR, to change the look",
+    )
+
+
 def _add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser(
         "new",
@@ -209,6 +225,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         argv.insert(0, "build")
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "init":
+        return args
     if not args.content.is_dir():
         parser.error(f"content folder not found: {args.content}")
     if args.command != "build":
@@ -236,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     with _terminate_as_exception():
         try:
+            if args.command == "init":
+                return _init(args)
             if args.command == "new":
                 print(display_path(_new(args)))
                 return EXIT_OK
@@ -274,6 +294,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_CONTENT
+
+
+def _init(args: argparse.Namespace) -> int:
+    made = scaffold.init_project(args.folder, args.with_theme)
+    print(f"made {', '.join(display_path(path) for path in made)}")
+    print(f"next: cd {display_path(args.folder)} && nomodel")
+    return EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> Path:
@@ -317,6 +344,7 @@ def _watch(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # WeasyPrint and pypdf take 0.4 s to import; check does without
     from .progress import stage_reporter
+    from .weasyprint_log import weasyprint_messages
 
     options = pipeline.BuildOptions(
         output_dir=args.output,
@@ -336,8 +364,13 @@ def _build(args: argparse.Namespace) -> int:
     )
     if args.quiet:  # WeasyPrint's own warnings are for developers
         logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
-    with stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage:
+    with (
+        stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage,
+        weasyprint_messages() as messages,
+    ):
         results = pipeline.build(args.content, options, stage)
+    for message in messages:  # CSS mistakes with their file and line, notices
+        print(message, file=sys.stderr)
     code = EXIT_OK
     for result in results:
         if not args.quiet:

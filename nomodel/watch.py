@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-import re
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import unquote, urlparse
 
 import watchfiles
-from jinja2 import TemplateSyntaxError
 
 from . import pipeline
 from .errors import ContentErrors, display_path
-from .project import STYLES, TEMPLATES
+from .project import KINDS, Theme
+from .weasyprint_log import weasyprint_messages
 
 # One save is one build: an editor writes, renames and chmods within a few milliseconds, so a
 # burst ends after STEP_MS of quiet; a longer stream of changes is cut every DEBOUNCE_MS.
@@ -62,7 +58,10 @@ def watch(
 ) -> int:
     """Builds once, then again after every change; returns 0 on Ctrl-C or ``stop_event``."""
     out, err = out or sys.stdout, err or sys.stderr  # looked up now: tests replace them
-    folders = [content_dir.resolve(), TEMPLATES, STYLES]
+    # The project's own templates/ and styles/; the bundled ones change only with nomodel.
+    project = Theme.of(content_dir).project
+    own = (project / kind for kind in KINDS)
+    folders = [content_dir.resolve(), *(folder for folder in own if folder.is_dir())]
     sources_only = _SourceFilter(options.output_dir)
     build = _Builder(content_dir, options, out, err)
     try:
@@ -100,10 +99,11 @@ class _Builder:
     out: TextIO
     err: TextIO
     kept: str = "nothing was written"  # until a build succeeds, a failure leaves nothing new
+    told: set[str] = field(default_factory=set)  # notices shown once for the whole watch
 
     def __call__(self, what: str) -> None:
         try:
-            with _css_warnings() as warnings:
+            with weasyprint_messages(self.told) as warnings:
                 results = pipeline.build(self.content_dir, self.options)
         except ContentErrors as problems:
             count = len(problems.errors)
@@ -177,60 +177,10 @@ def _describe(error: Exception) -> str:
 
 
 def _where(error: Exception) -> tuple[str | None, int | None]:
-    if isinstance(error, TemplateSyntaxError):  # its name is relative to templates/
-        named = str(TEMPLATES / error.name) if error.name else None
-        return error.filename or named, error.lineno
+    """Template mistakes are ContentErrors (compose.template_problem); this is for the rest."""
     if getattr(error, "filename", None):  # OSError, and errors that copy its habit
         return error.filename, getattr(error, "lineno", None)
-    # Jinja's runtime errors (an undefined variable) leave the template's line in the traceback.
-    frames = traceback.extract_tb(error.__traceback__)
-    ours = [frame for frame in frames if Path(frame.filename).is_relative_to(TEMPLATES)]
-    return (ours[-1].filename, ours[-1].lineno) if ours else (None, None)
-
-
-class _WeasyPrintLog(logging.Handler):
-    """WeasyPrint skips a CSS declaration it cannot read and only logs it, with a line and
-    column but no file; its progress log names each stylesheet just before it is parsed."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.sheet = "weasyprint"
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if record.name == "weasyprint.progress":
-            _, parsing, url = message.partition("Fetching and parsing CSS - ")
-            self.sheet = _sheet_name(url) if parsing else "weasyprint"
-        elif record.levelno >= logging.WARNING:
-            where = re.search(r" at (\d+):(\d+)", message)
-            if where:
-                message = message.replace(where[0], "", 1)
-                self.lines.append(f"{self.sheet}:{where[1]}:{where[2]}: {message}")
-            else:
-                self.lines.append(f"{self.sheet}: {message}")
-
-
-def _sheet_name(url: str) -> str:
-    """WeasyPrint names a stylesheet by its URL, its path, or "CSS string"."""
-    if url.startswith("file:"):
-        return display_path(Path(unquote(urlparse(url).path)))
-    return display_path(Path(url)) if Path(url).is_absolute() else url
-
-
-@contextmanager
-def _css_warnings() -> Iterator[list[str]]:
-    """The CSS problems of one build, so that a typo in the styles is told, not silent."""
-    handler = _WeasyPrintLog()
-    main, progress = logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress")
-    level = progress.level
-    progress.setLevel(logging.INFO)
-    main.addHandler(handler)  # the progress records reach it by propagation
-    try:
-        yield handler.lines
-    finally:
-        main.removeHandler(handler)
-        progress.setLevel(level)
+    return None, None
 
 
 def _now() -> str:
