@@ -22,7 +22,7 @@ from .errors import ContentError, ContentErrors
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import PAPER_SIZES
-from .project import BASE_TEMPLATE, Theme
+from .project import BASE_TEMPLATE, INCOMPLETE, Theme
 from .typography import typeset
 
 
@@ -130,7 +130,5 @@ def template_problem(error: Exception, theme: Theme) -> ContentError | None:
     if frames:
         return ContentError(Path(frames[-1].filename), frames[-1].lineno or 0, message)
     if isinstance(error, TemplateNotFound):  # the base template itself
-        return ContentError(
-            folders[-1] / error.name, 0, "is missing: nomodel is incompletely installed"
-        )
+        return ContentError(folders[-1] / error.name, 0, INCOMPLETE)
     return None

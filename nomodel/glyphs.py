@@ -12,7 +12,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import ContentError
-from .project import Theme
+from .project import INCOMPLETE, Theme
 
 # Characters that steer shaping without a glyph of their own: joiners, variation selectors.
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
@@ -23,7 +23,7 @@ def font_problems(theme: Theme) -> list[ContentError]:
     that says so (the content is not to blame for every letter then)."""
     sheet, fonts = theme.stylesheet(), theme.fonts()
     if not sheet.is_file():
-        return [ContentError(sheet, 0, "is missing: nomodel is incompletely installed")]
+        return [ContentError(sheet, 0, INCOMPLETE)]
     missing = [path for path in fonts if not path.is_file()]
     if len(missing) == len(fonts):
         return [

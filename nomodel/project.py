@@ -18,6 +18,8 @@ from urllib.request import url2pathname
 STYLESHEET = "booklet.css"
 BASE_TEMPLATE = "base.html.j2"
 KINDS = ("templates", "styles")
+# What a bundled file that cannot be found means.
+INCOMPLETE = "is missing: nomodel is incompletely installed (pip install --force-reinstall nomodel)"
 # url(…) in CSS, quoted or not: how the stylesheet names its fonts.
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I | re.S)
 _FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")

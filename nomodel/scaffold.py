@@ -81,6 +81,7 @@ cards_start: any          # any : une fiche commence à la page suivante ; recto
 editions:
   - name: atelier
     title: Mon livret, pour l’atelier
+    subtitle: Les fiches de la journée
     sections: [{section}]
     cards: [00A.001]
     tags: [exemple]
