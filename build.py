@@ -3,7 +3,7 @@
 
 import sys
 
-from nomodel.cli import main
+from nomodel.entry import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from .errors import ContentErrors
 from .fetch import ResourcePolicy
-from .glyphs import font_problems, glyph_problems
+from .glyphs import glyph_problems
 from .load import BOOKLET_FILE, read_content
 from .markdown_html import RenderedContent, render_content
 from .project import Theme
+from .theme import check_fonts
 
 
 def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePolicy:
@@ -24,15 +25,15 @@ def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -
     ``typeset=False`` leaves French typography out of the HTML: it finds no problems, and
     ``nomodel check`` is a third quicker without it."""
     theme = Theme.of(content_dir)
-    theme_problems = font_problems(theme)
-    if theme_problems:  # first: without fonts, every letter of the content would be reported
-        raise ContentErrors(theme_problems)
+    check_fonts(theme)  # first: without its fonts, every letter would be "missing"
     content, problems = read_content(content_dir)
     policy = resource_policy(content_dir, allow_remote)
     rendered, more_problems = render_content(content, policy, typeset)
     files = [content_dir / BOOKLET_FILE]
     for section in content.sections:
         files += [section.index_file, *(card.path for card in section.cards)]
+    inside = content_dir.resolve()
+    files = [path for path in files if path.resolve().is_relative_to(inside)]  # links: reported
     problems += (*more_problems, *glyph_problems(files, theme))
     if problems:
         raise ContentErrors(problems)

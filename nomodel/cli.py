@@ -7,24 +7,18 @@ import datetime
 import logging
 import os
 import re
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import checks, scaffold
-from .errors import ContentErrors, display_path
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, NomodelError, display_path
 from .paper import BOOKLET_FORMATS, CARD_VARIANT, PAPER_SIZES
-from .selection import SelectionError
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
 
-COMMANDS = ("build", "check", "init", "new", "watch")
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_BLEED_MM = 20.0
 
 
@@ -221,7 +215,7 @@ def _millimetres(text: str) -> float:
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+    if not argv or argv[0] not in (*_COMMANDS, "-h", "--help"):
         argv.insert(0, "build")
     parser = _parser()
     args = parser.parse_args(argv)
@@ -251,49 +245,43 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs one command; every failure ends here as plain lines and an exit code
+    (``errors.NomodelError`` carries its own). Signals are set up by ``entry.main``."""
     args = _parse(list(sys.argv[1:] if argv is None else argv))
-    with _terminate_as_exception():
-        try:
-            if args.command == "init":
-                return _init(args)
-            if args.command == "new":
-                print(display_path(_new(args)))
-                return EXIT_OK
-            if args.command == "watch":
-                return _watch(args)
-            if args.command == "check":
-                rendered = checks.check(args.content, args.allow_remote, typeset=False)
-                cards = len(rendered.content.cards)
-                print(f"{display_path(args.content)}: {cards} cards, no problems")
-                return EXIT_OK
-            return _build(args)
-        except SelectionError as error:
-            print(f"nomodel: error: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        except ContentErrors as problems:
-            for problem in problems.errors:
-                print(problem, file=sys.stderr)
-            count = len(problems.errors)
-            print(
-                f"{count} problem{'s' if count > 1 else ''}: nothing was written", file=sys.stderr
-            )
-            return EXIT_CONTENT
-        except KeyboardInterrupt:
-            print("nomodel: interrupted; the previous PDFs are as they were", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except OSError as error:  # a full disk, a read-only folder
-            where = f" {error.filename}" if error.filename else ""
-            print(f"nomodel: cannot write{where}: {error.strerror or error}", file=sys.stderr)
-            return EXIT_CONTENT
-        except Exception as error:
-            if os.environ.get("NOMODEL_DEBUG"):
-                raise
-            print(
-                f"nomodel: the build failed ({type(error).__name__}: {error}); the previous"
-                " PDFs are as they were. NOMODEL_DEBUG=1 shows the details.",
-                file=sys.stderr,
-            )
-            return EXIT_CONTENT
+    try:
+        return _COMMANDS[args.command](args)
+    except NomodelError as error:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("nomodel: interrupted; the previous outputs are as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:  # reading the content folder itself, say
+        where = f" {display_path(Path(error.filename))}:" if error.filename else ""
+        print(f"nomodel:{where} {error.strerror or error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except Exception as error:
+        if os.environ.get("NOMODEL_DEBUG"):
+            raise
+        print(
+            f"nomodel: the build failed ({type(error).__name__}: {error}); the previous"
+            " outputs are as they were. NOMODEL_DEBUG=1 shows the details.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+
+
+def _check(args: argparse.Namespace) -> int:
+    rendered = checks.check(args.content, args.allow_remote, typeset=False)
+    cards = len(rendered.content.cards)
+    print(f"{display_path(args.content)}: {cards} cards, no problems")
+    return EXIT_OK
+
+
+def _new_command(args: argparse.Namespace) -> int:
+    print(display_path(_new(args)))
+    return EXIT_OK
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -307,24 +295,6 @@ def _new(args: argparse.Namespace) -> Path:
     if args.kind == "card":
         return scaffold.new_card(args.content, args.section, args.title, datetime.date.today())
     return scaffold.new_section(args.content, args.title, args.series)
-
-
-@contextmanager
-def _terminate_as_exception() -> Iterator[None]:
-    """A build stopped by SIGTERM unwinds like Ctrl-C: temporary files are removed and the
-    previous outputs stay whole."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals are only handled by the main thread
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def pdf_variants() -> list[str]:
@@ -343,8 +313,8 @@ def _watch(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # WeasyPrint and pypdf take 0.4 s to import; check does without
+    from .notices import notices
     from .progress import stage_reporter
-    from .weasyprint_log import weasyprint_messages
 
     options = pipeline.BuildOptions(
         output_dir=args.output,
@@ -366,11 +336,11 @@ def _build(args: argparse.Namespace) -> int:
         logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     with (
         stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage,
-        weasyprint_messages() as messages,
+        notices() as told,
     ):
         results = pipeline.build(args.content, options, stage)
-    for message in messages:  # CSS mistakes with their file and line, notices
-        print(message, file=sys.stderr)
+    for notice in told:
+        print(notice, file=sys.stderr)
     code = EXIT_OK
     for result in results:
         if not args.quiet:
@@ -401,5 +371,14 @@ def _preflight(result: BuildResult, args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"preflight: {problem}", file=sys.stderr)
         print(f"{len(problems)} preflight problem(s) (--strict)", file=sys.stderr)
-        return EXIT_CONTENT
+        return EXIT_PROBLEMS
     return EXIT_OK
+
+
+_COMMANDS = {
+    "build": _build,
+    "check": _check,
+    "init": _init,
+    "new": _new_command,
+    "watch": _watch,
+}

@@ -4,25 +4,15 @@ project's own, over the bundled ones: project.Theme)."""
 from __future__ import annotations
 
 import datetime
-import traceback
 from dataclasses import dataclass
-from pathlib import Path
 
 from babel.dates import format_date
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateNotFound,
-    TemplateSyntaxError,
-    select_autoescape,
-)
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .errors import ContentError, ContentErrors
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import PAPER_SIZES
-from .project import BASE_TEMPLATE, INCOMPLETE, Theme
+from .project import BASE_TEMPLATE, Theme
 from .typography import typeset
 
 
@@ -89,46 +79,17 @@ def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool =
     """The whole booklet as one HTML string; content only ever enters as template data.
 
     ``version`` dates the booklet: its colophon and the PDF's creation date. A ``proof`` has
-    only the sections' dividers and the cards. A mistake in a template is a ContentErrors
-    naming the template's file and line."""
+    only the sections' dividers and the cards."""
     theme = Theme.of(rendered.content.root)
-    try:
-        return (
-            _environment(theme)
-            .get_template(BASE_TEMPLATE)
-            .render(
-                booklet=rendered.content.booklet,
-                page_size=PAPER_SIZES[rendered.content.booklet.format],
-                sections=rendered.content.sections,
-                bodies=rendered.bodies,
-                keywords=keywords(rendered.content),
-                version=version,
-                proof=proof,
-                fonts=FONTS,
-                stylesheet=theme.stylesheet().as_uri(),
-            )
-        )
-    except Exception as error:  # a template being edited: a syntax error, a misspelt name
-        problem = template_problem(error, theme)
-        if problem is None:
-            raise
-        raise ContentErrors([problem]) from error
-
-
-def template_problem(error: Exception, theme: Theme) -> ContentError | None:
-    """Where in the templates ``error`` happened, or None when it did not happen in one."""
-    message = getattr(error, "message", None) or str(error)
-    if isinstance(error, TemplateSyntaxError) and error.filename:
-        return ContentError(Path(error.filename), error.lineno, message)
-    # Jinja puts the templates' own files and lines in the traceback of runtime errors.
-    folders = theme.folders("templates")
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if any(Path(frame.filename).is_relative_to(folder) for folder in folders)
-    ]
-    if frames:
-        return ContentError(Path(frames[-1].filename), frames[-1].lineno or 0, message)
-    if isinstance(error, TemplateNotFound):  # the base template itself
-        return ContentError(folders[-1] / error.name, 0, INCOMPLETE)
-    return None
+    template = _environment(theme).get_template(BASE_TEMPLATE)
+    return template.render(
+        booklet=rendered.content.booklet,
+        page_size=PAPER_SIZES[rendered.content.booklet.format],
+        sections=rendered.content.sections,
+        bodies=rendered.bodies,
+        keywords=keywords(rendered.content),
+        version=version,
+        proof=proof,
+        fonts=FONTS,
+        stylesheet=theme.stylesheet().as_uri(),
+    )

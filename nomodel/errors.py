@@ -1,10 +1,16 @@
-"""Content errors: what went wrong, in which file, on which line."""
+"""What can go wrong in a build, each kind with its exit code (README: "Exit codes").
+
+``NomodelError`` is the base: the command line catches it in one place, prints its lines
+and exits with its ``exit_code``. Content problems carry their file and line.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def display_path(path: Path) -> str:
@@ -13,6 +19,39 @@ def display_path(path: Path) -> str:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+class NomodelError(Exception):
+    """A failure the user can act on: told in plain lines, never as a traceback."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def lines(self) -> list[str]:
+        return [f"nomodel: {self}"]
+
+
+class UsageError(NomodelError):
+    """The command line names something that does not exist or asks the impossible."""
+
+    exit_code = EXIT_USAGE
+
+    def lines(self) -> list[str]:
+        return [f"nomodel: error: {self}"]
+
+
+class OutputError(NomodelError):
+    """An output could not be written (a full disk, a read-only folder, a file in the way);
+    every previous output is left as it was."""
+
+
+class ThemeError(NomodelError):
+    """The project's own templates, stylesheet or fonts are broken: named with file and line."""
+
+    def lines(self) -> list[str]:
+        return [
+            *str(self).splitlines(),
+            "the booklet's own files have problems: nothing was written",
+        ]
 
 
 @dataclass(frozen=True, order=True)
@@ -26,9 +65,14 @@ class ContentError:
         return f"{where}: {self.message}"
 
 
-class ContentErrors(Exception):
+class ContentErrors(NomodelError):
     """Every problem found in a content folder, reported together."""
 
     def __init__(self, errors: Iterable[ContentError]) -> None:
-        self.errors = tuple(sorted(errors))
+        self.errors = tuple(sorted(set(errors)))
         super().__init__("\n".join(map(str, self.errors)))
+
+    def lines(self) -> list[str]:
+        count = len(self.errors)
+        summary = f"{count} problem{'s' if count > 1 else ''}: nothing was written"
+        return [*map(str, self.errors), summary]

@@ -27,6 +27,11 @@ _ROOT_LINE = 1
 # Aliases can repeat a value many times over ("billion laughs": a few hundred bytes that
 # would expand to billions of values); no front matter comes anywhere near this many.
 _MAX_VALUES = 100_000
+# Nor this many characters: aliases of a long string expand to gigabytes while the values
+# stay few (30 000 aliases of 300 KB). A card's front matter is a few kilobytes.
+_MAX_CHARS = 1_000_000
+# A content file is text that a person wrote: far below this.
+MAX_FILE_BYTES = 5 * 2**20
 
 
 class _Loader(yaml.SafeLoader):
@@ -126,9 +131,12 @@ def _fail(path: Path, line: int, message: str) -> NoReturn:
 def _read_text(path: Path) -> str:
     """UTF-8 text with any BOM removed and every line ending turned into ``\\n``."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         _fail(path, 0, f"cannot read file: {exc.strerror}")
+    if len(raw) > MAX_FILE_BYTES:
+        _fail(path, 0, f"file is larger than {MAX_FILE_BYTES // 2**20} MB: a card is text")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -156,8 +164,8 @@ def _parse(path: Path, text: str, first_line: int) -> tuple[dict[Any, Any], dict
         _fail(path, line, f"invalid YAML: character U+{exc.character:04X} is not allowed")
     except RecursionError:
         _fail(path, _ROOT_LINE, "invalid YAML: nested too deeply (a recursive alias?)")
-    except _TooManyValues as exc:
-        _fail(path, exc.line, f"invalid YAML: aliases expand to over {_MAX_VALUES} values")
+    except _TooLarge as exc:
+        _fail(path, exc.line, f"invalid YAML: aliases expand to {exc.what}")
     if not isinstance(data, dict):
         _fail(path, builder.lines[()], 'expected "key: value" lines')
     if builder.errors:
@@ -184,9 +192,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tupl
     return line, message
 
 
-class _TooManyValues(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
+class _TooLarge(Exception):
+    def __init__(self, line: int, what: str) -> None:
+        self.line, self.what = line, what
 
 
 class _Builder:
@@ -198,6 +206,7 @@ class _Builder:
         self.lines: dict[KeyPath, int] = {}
         self.errors: list[ContentError] = []
         self.values = 0
+        self.chars = 0
 
     def line(self, node: yaml.Node) -> int:
         return self.file_line(node.start_mark)
@@ -206,7 +215,11 @@ class _Builder:
         self.lines.setdefault(key_path, self.line(node))
         self.values += 1
         if self.values > _MAX_VALUES:
-            raise _TooManyValues(self.lines[key_path[:1]])
+            raise _TooLarge(self.lines[key_path[:1]], f"over {_MAX_VALUES} values")
+        if isinstance(node, yaml.ScalarNode):
+            self.chars += len(node.value)
+            if self.chars > _MAX_CHARS:
+                raise _TooLarge(self.lines[key_path[:1]], f"over {_MAX_CHARS} characters")
         if isinstance(node, yaml.SequenceNode):
             return [
                 self.build(loader, item, (*key_path, index))

@@ -12,42 +12,17 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import ContentError
-from .project import INCOMPLETE, Theme
+from .project import Theme
+from .theme import font_faces
 
 # Characters that steer shaping without a glyph of their own: joiners, variation selectors.
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
 
 
-def font_problems(theme: Theme) -> list[ContentError]:
-    """The fonts the stylesheet names and nobody has; when none is found at all, one problem
-    that says so (the content is not to blame for every letter then)."""
-    sheet, fonts = theme.stylesheet(), theme.fonts()
-    if not sheet.is_file():
-        return [ContentError(sheet, 0, INCOMPLETE)]
-    missing = [path for path in fonts if not path.is_file()]
-    if len(missing) == len(fonts):
-        return [
-            ContentError(
-                sheet,
-                0,
-                "names no font that is found (looked in the project's styles/fonts/ and"
-                " nomodel's): nothing could be printed",
-            )
-        ]
-    return [
-        ContentError(
-            sheet,
-            fonts[path],
-            f"font {path.name} is found neither in the project's styles/ nor in nomodel's",
-        )
-        for path in missing
-    ]
-
-
 def coverage(theme: Theme) -> frozenset[int]:
     """Code points that at least one font of the theme draws (the CSS stacks fall back on
     all of them)."""
-    fonts = sorted(path for path in theme.fonts() if path.is_file())
+    fonts = sorted({path for _, _, path in font_faces(theme) if path.is_file()})
     return _coverage(tuple((path, path.stat().st_mtime_ns) for path in fonts))
 
 

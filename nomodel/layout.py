@@ -5,13 +5,15 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from weasyprint import CSS, HTML, Document, Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .fetch import REMOTE_SCHEMES, ResourcePolicy
+from .fetch import MAX_FILE_BYTES, REMOTE_SCHEMES, Refused, ResourcePolicy, checked_content
 from .project import Theme
+from .svg_policy import looks_like_svg
 
 # The colophon and back cover close the booklet: padding pages go before them.
 CLOSING_ANCHOR = "colophon"
@@ -40,11 +42,31 @@ class SandboxedFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         if self.theme:
             url = self.theme.locate(url)
-        reason = self.policy.refusal(url)
-        if reason:
-            self.refused[url] = reason
-            raise PermissionError(f"{url} {reason}")
-        return super().fetch(url, headers)
+        try:
+            if urlsplit(url).scheme.lower() in REMOTE_SCHEMES:
+                return self._remote(url, headers)
+            # Read here, from the path the policy checked: never by WeasyPrint's opener.
+            resource = self.policy.read(url)
+        except Refused as refused:
+            self.refused[url] = str(refused)
+            raise PermissionError(f"{url} {refused}") from None
+        # An SVG made safe is no longer the file's bytes: its type says what it is.
+        mime_type = "image/svg+xml" if looks_like_svg(resource.data) else resource.mime_type
+        return URLFetcherResponse(resource.url, resource.data, headers={"Content-Type": mime_type})
+
+    def _remote(self, url: str, headers: dict | None) -> URLFetcherResponse:
+        if reason := self.policy.refusal(url):
+            raise Refused(reason)
+        response = super().fetch(url, headers)
+        try:
+            data = response.read(MAX_FILE_BYTES + 1)
+        finally:
+            response.close()
+        if len(data) > MAX_FILE_BYTES:
+            raise Refused(f"is larger than {MAX_FILE_BYTES // 2**20} MB")
+        return URLFetcherResponse(
+            response.url, checked_content(data, self.policy), response.headers
+        )
 
 
 def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetcher) -> Document:

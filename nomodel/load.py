@@ -26,9 +26,24 @@ T = TypeVar("T")
 class _Collector:
     """Gathers every ContentError so that one bad file never hides the problems of the others."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
+        self.root = root  # resolved: every file read must lie under it
         self.errors: list[ContentError] = []
         self._claims: dict[str, tuple[Path, int]] = {}
+
+    def inside(self, path: Path) -> bool:
+        """Whether ``path`` really lies in the content folder; a symbolic link leading out
+        (to a file of the machine, say) is reported, and the file is not read."""
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            self.add(path, NO_LINE, "is a link that leads nowhere (a loop of links)")
+            return False
+        if target.is_relative_to(self.root):
+            return True
+        kind = "folder" if target.is_dir() else "file"
+        self.add(path, NO_LINE, f"is a link to a {kind} outside the content folder")
+        return False
 
     def add(self, path: Path, line: int, message: str) -> None:
         self.errors.append(ContentError(path, line, message))
@@ -69,9 +84,9 @@ def read_content(root: Path) -> tuple[Content, tuple[ContentError, ...]]:
         raise FileNotFoundError(f"content folder not found: {root}")
     if not root.is_dir():
         raise NotADirectoryError(f"not a folder: {root}")
-    collect = _Collector()
+    collect = _Collector(root.resolve())
     source, booklet = _load_booklet(root, collect)
-    folders = _section_folders(root)
+    folders = _section_folders(root, collect)
     if not folders:
         collect.add(root, NO_LINE, f"no sections: add a folder holding {SECTION_FILE} and cards")
     sections = [_load_section(folder, files, collect) for folder, files in folders]
@@ -83,6 +98,8 @@ def read_content(root: Path) -> tuple[Content, tuple[ContentError, ...]]:
 
 def _load_booklet(root: Path, collect: _Collector) -> tuple[YamlFile | None, Booklet | None]:
     path = root / BOOKLET_FILE
+    if path.is_symlink() and not collect.inside(path):
+        return None, None
     if not path.is_file():
         collect.add(root, NO_LINE, f"missing {BOOKLET_FILE} (the publication: title, format…)")
         return None, None
@@ -126,17 +143,19 @@ def _check_editions(
                 report(("cards", position), f"no card {number}")
 
 
-def _section_folders(root: Path) -> list[tuple[Path, list[Path]]]:
+def _section_folders(root: Path, collect: _Collector) -> list[tuple[Path, list[Path]]]:
     """Visible sub-folders holding Markdown files, with those files; the others (``images/``)
-    are not sections."""
+    are not sections. Links leading out of the content folder are reported, not followed."""
     folders = sorted(folder for folder in root.iterdir() if folder.is_dir() and not _hidden(folder))
-    return [(folder, files) for folder in folders if (files := _markdown_files(folder))]
+    folders = [folder for folder in folders if not folder.is_symlink() or collect.inside(folder)]
+    return [(folder, files) for folder in folders if (files := _markdown_files(folder, collect))]
 
 
-def _markdown_files(folder: Path) -> list[Path]:
+def _markdown_files(folder: Path, collect: _Collector) -> list[Path]:
     # Sorted by name: they share their folder, and comparing names is cheaper than paths.
     files = (path for path in folder.glob("*.md") if path.is_file() and not _hidden(path))
-    return sorted(files, key=lambda path: path.name)
+    inside = (path for path in files if not path.is_symlink() or collect.inside(path))
+    return sorted(inside, key=lambda path: path.name)
 
 
 def _hidden(path: Path) -> bool:
@@ -145,8 +164,10 @@ def _hidden(path: Path) -> bool:
 
 def _load_section(folder: Path, files: list[Path], collect: _Collector) -> Section | None:
     index = folder / SECTION_FILE
-    if index.is_file():
+    if index in files:
         section = collect.attempt(lambda: _read_section(index, collect))
+    elif index.is_symlink():
+        section = None  # a link leading out: reported while listing the folder
     else:
         section = None
         collect.add(folder, NO_LINE, f"section folder has cards but no {SECTION_FILE}")

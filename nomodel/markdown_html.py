@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urljoin
 
 import markdown
 from markdown.extensions import Extension
@@ -17,7 +18,9 @@ from PIL import Image
 
 from .errors import ContentError
 from .fetch import ResourcePolicy
+from .html_policy import balanced, html_problems, link_refusal, may_hold_raw_html, reserved_names
 from .model import Content
+from .project import Theme
 from .typography import FrenchTypographyExtension
 
 # Cards' titles are h2 under the section's h1: a heading in a body starts at h3.
@@ -40,6 +43,8 @@ class _Source:
     def report(self, needle: str, message: str) -> None:
         """A problem on the line where ``needle`` is written."""
         offset = self.text.find(needle)
+        if offset < 0:  # <META for <meta, an attribute's value as the parser decoded it
+            offset = self.text.lower().find(needle.lower())
         line = self.first_line + (self.text.count("\n", 0, offset) if offset >= 0 else 0)
         self.problems.append(ContentError(self.path, line, message))
 
@@ -57,6 +62,8 @@ class _ImagesAndHeadings(Treeprocessor):
                 element.tag = f"h{min(int(element.tag[1]) + HEADING_SHIFT, 6)}"
             elif element.tag == "img":
                 self._image(element)
+            elif element.tag == "a" and (reason := link_refusal(href := element.get("href", ""))):
+                self.source.report(href, f'link "{href}" {reason}')
 
     def _image(self, img: etree.Element) -> None:
         src = img.get("src", "")
@@ -67,25 +74,22 @@ class _ImagesAndHeadings(Treeprocessor):
                 f'image "{src}" has no alt text: describe it between the brackets,'
                 f" or write ![décoratif]({src}) if it is only decoration",
             )
-        parts = urlsplit(src)
-        if parts.scheme or parts.netloc:
-            return  # not a local file: the layout stage decides what may be fetched
-        target = (self.source.path.parent / unquote(parts.path)).resolve()
-        if reason := self.source.policy.refusal(target.as_uri()):
+        # Relative to the card's own file; decoded once, by the policy, as the layout will.
+        url = urljoin(self.source.path.absolute().as_uri(), src)
+        if reason := self.source.policy.problem(url):
             self.source.report(src, f'image "{src}" {reason}')
             img.set("src", "")  # reported once, here, with its line
-        elif not target.is_file():
-            self.source.report(src, f'image "{src}" not found')
         elif alt.lower() in DECORATIVE:
-            self._as_decoration(img, target, src)
+            self._as_decoration(img, url, src)
         else:
-            img.set("src", target.as_uri())
+            img.set("src", url)
 
-    def _as_decoration(self, img: etree.Element, target: Path, src: str) -> None:
+    def _as_decoration(self, img: etree.Element, url: str, src: str) -> None:
         """A decorative image becomes a background, which a tagged PDF marks as an
         artifact: screen readers pass over it instead of announcing an empty figure."""
         try:
-            with Image.open(target) as picture:
+            data = self.source.policy.read(url).data
+            with Image.open(io.BytesIO(data)) as picture:
                 width, height = picture.size
         except (OSError, Image.DecompressionBombError):
             self.source.report(
@@ -99,8 +103,7 @@ class _ImagesAndHeadings(Treeprocessor):
         drawing = etree.SubElement(img, "span")
         drawing.set(
             "style",
-            f"padding-bottom: {100 * height / width:.3f}%;"
-            f" background-image: url('{target.as_uri()}')",
+            f"padding-bottom: {100 * height / width:.3f}%; background-image: url('{url}')",
         )
 
 
@@ -116,8 +119,15 @@ class _BodyExtension(Extension):
 class MarkdownRenderer:
     """One Markdown converter reused for every body, so footnote ids stay unique."""
 
-    def __init__(self, policy: ResourcePolicy, base_url: str, typeset: bool = True) -> None:
+    def __init__(
+        self,
+        policy: ResourcePolicy,
+        base_url: str,
+        templates: tuple[Path, ...],
+        typeset: bool = True,
+    ) -> None:
         self._source = _Source(policy)
+        self._reserved = reserved_names(templates)  # the names the booklet's templates use
         self._base_url = base_url  # where the layout resolves relative URLs of raw HTML
         self._md = markdown.Markdown(
             extensions=[
@@ -136,9 +146,12 @@ class MarkdownRenderer:
         self._source.path, self._source.text, self._source.first_line = path, text, first_line
         self._source.problems = []
         html = self._md.reset().convert(text)
-        # Raw HTML in Markdown can load resources too (<img>, <link>, style="url(…)").
-        for url, reason in self._source.policy.refused_resources(html, self._base_url):
-            self._source.report(url, f'"{url}" {reason}')
+        if may_hold_raw_html(text):
+            # Raw HTML is read as the layout will read it, and kept only when harmless.
+            problems = html_problems(html, self._source.policy, self._base_url, self._reserved)
+            for needle, message in problems:
+                self._source.report(needle, message)
+            html = balanced(html)
         return Markup(html), self._source.problems
 
 
@@ -154,7 +167,8 @@ def render_content(
     content: Content, policy: ResourcePolicy, typeset: bool = True
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
-    renderer = MarkdownRenderer(policy, content.root.resolve().as_uri() + "/", typeset)
+    templates = Theme.of(content.root).templates()
+    renderer = MarkdownRenderer(policy, content.root.resolve().as_uri() + "/", templates, typeset)
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:

@@ -12,13 +12,14 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from jinja2 import TemplateError
 from pypdf import PdfReader, PdfWriter
 from weasyprint import Document
 
 from .cards import cut_cards
 from .checks import check, resource_policy
 from .compose import compose
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, ThemeError
 from .impose import impose
 from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
 from .markdown_html import RenderedContent
@@ -29,7 +30,8 @@ from .print_pdf import add_crop_marks
 from .project import Theme
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
-from .write import fonts_dated, pdf_bytes, write_atomically
+from .theme import css_problems, template_error
+from .write import Outputs, fonts_dated, pdf_bytes
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class BuildResult:
 
 
 Stage = Callable[[str], AbstractContextManager[object]]
+CARDS_FOLDER = "cards"
 
 
 def quietly(name: str) -> AbstractContextManager[object]:
@@ -81,7 +84,9 @@ def version_time(content_dir: Path) -> datetime.datetime:
 
 def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> list[BuildResult]:
     """Loads the content once, then lays out each booklet asked for (the booklet, editions or
-    a proof) once, and writes every output from that layout. ``stage`` times each step."""
+    a proof) once, and makes every output from that layout. Nothing is written until every
+    output of every booklet is made: then they replace the previous ones together.
+    ``stage`` times each step."""
     with stage("load and check the content"):
         rendered = check(content_dir, options.allow_remote)
     chosen = targets(
@@ -93,16 +98,25 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
     )
     version = version_time(content_dir)
     results = []
-    for target in chosen:
-        started = time.perf_counter()
-        content = _with_format(target.content, options.format)
-        document = _lay_out(replace(rendered, content=content), target, options, version, stage)
-        with fonts_dated(version):
-            outputs, report = _write_outputs(document, content, target.stem, options, stage)
-        seconds = time.perf_counter() - started
-        results.append(
-            BuildResult(outputs, len(document.pages), len(content.cards), seconds, report)
-        )
+    with Outputs(options.output_dir) as outputs:
+        for target in chosen:
+            started = time.perf_counter()
+            content = _with_format(target.content, options.format)
+            policy = resource_policy(content_dir, options.allow_remote)
+            fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
+            target_rendered = replace(rendered, content=content)
+            document = _lay_out(target_rendered, target, options, version, fetcher, outputs, stage)
+            with fonts_dated(version):
+                paths, report = _write_outputs(
+                    document, content, target.stem, options, outputs, stage
+                )
+            # SVG images are drawn, and what they reference fetched, while the PDF is written.
+            _fail_on_refusals(fetcher, content_dir)
+            seconds = time.perf_counter() - started
+            results.append(
+                BuildResult(paths, len(document.pages), len(content.cards), seconds, report)
+            )
+        outputs.commit()
     return results
 
 
@@ -111,64 +125,67 @@ def _lay_out(
     target: Target,
     options: BuildOptions,
     version: datetime.datetime,
+    fetcher: SandboxedFetcher,
+    outputs: Outputs,
     stage: Stage,
 ) -> Document:
     with stage(f"compose {target.stem}"):
-        html = compose(rendered, version, proof=target.proof)
+        try:
+            html = compose(rendered, version, proof=target.proof)
+        except TemplateError as error:
+            raise template_error(error, Theme.of(rendered.content.root)) from None
     if options.html:
-        _write(options.output_dir / f"{target.stem}.html", html.encode())
+        outputs.write(f"{target.stem}.html", html.encode())
     content_dir = rendered.content.root
     layout = LayoutOptions(options.bleed_mm, options.pdf_variant, pad=not target.proof)
-    policy = resource_policy(content_dir, options.allow_remote)
-    fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
-    with stage(f"lay out {target.stem}"):
+    theme = Theme.of(content_dir)
+    with stage(f"lay out {target.stem}"), css_problems(theme) as problems:
         document = lay_out(html, content_dir.resolve(), layout, fetcher)
-    if fetcher.refused:  # what the checks could not see: nothing is written
+    if problems:  # WeasyPrint skipped part of the theme's CSS: the booklet would be wrong
+        raise ThemeError("\n".join(problems))
+    _fail_on_refusals(fetcher, content_dir)  # what the checks could not see
+    return document
+
+
+def _fail_on_refusals(fetcher: SandboxedFetcher, content_dir: Path) -> None:
+    if fetcher.refused:
         raise ContentErrors(
             ContentError(content_dir, 0, f'"{url}" {reason}')
             for url, reason in fetcher.refused.items()
         )
-    return document
 
 
 def _write_outputs(
-    document: Document, content: Content, stem: str, options: BuildOptions, stage: Stage
+    document: Document,
+    content: Content,
+    stem: str,
+    options: BuildOptions,
+    outputs: Outputs,
+    stage: Stage,
 ) -> tuple[tuple[Path, ...], Preflight | None]:
-    folder, variant = options.output_dir, options.pdf_variant
+    variant = options.pdf_variant
     plain = trimmed(document)  # the booklet and the cards: cut at the trim
     with stage(f"write {stem}.pdf"):
         booklet = pdf_bytes(plain, variant)
-        outputs = [_write(folder / f"{stem}.pdf", booklet)]
+        paths = [outputs.write(f"{stem}.pdf", booklet)]
     report = None
     if options.print_pdf:
         with stage(f"write {stem}-print.pdf and check it"):
             printable = add_crop_marks(pdf_bytes(document, variant), options.bleed_mm)
-            outputs.append(_write(folder / f"{stem}-print.pdf", printable))
+            paths.append(outputs.write(f"{stem}-print.pdf", printable))
             report = preflight(document, PdfReader(io.BytesIO(printable)).pages, options.bleed_mm)
     if options.impose:
         with stage(f"write {stem}-imposed.pdf"):
             sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
             imposed = impose(PdfReader(io.BytesIO(booklet)), sheet.landscape_points())
-            outputs.append(_write(folder / f"{stem}-imposed.pdf", _bytes(imposed)))
+            paths.append(outputs.write(f"{stem}-imposed.pdf", _bytes(imposed)))
     if options.cards:
         with stage("write the cards"):
-            outputs += _write_cards(plain, content, folder / "cards", variant)
-    return tuple(outputs), report
-
-
-def _write_cards(
-    document: Document, content: Content, folder: Path, variant: str | None
-) -> list[Path]:
-    written = []
-    for card, single in cut_cards(document, content):
-        written.append(
-            _write(folder / f"{card.number}.pdf", pdf_bytes(single, variant or CARD_VARIANT))
-        )
-    # A card removed from the content must not linger as a PDF beside the others.
-    for stale in set(folder.glob("*.pdf")) - set(written):
-        if re.fullmatch(NUMBER_PATTERN, stale.stem):
-            stale.unlink()
-    return written
+            outputs.replace_folder(CARDS_FOLDER, _card_pdf)
+            for card, single in cut_cards(plain, content):
+                pdf = pdf_bytes(single, variant or CARD_VARIANT)
+                paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", pdf))
+    return tuple(paths), report
 
 
 def _bytes(writer: PdfWriter) -> bytes:
@@ -177,9 +194,9 @@ def _bytes(writer: PdfWriter) -> bytes:
     return stream.getvalue()
 
 
-def _write(path: Path, pdf: bytes) -> Path:
-    write_atomically(path, lambda stream: stream.write(pdf))
-    return path
+def _card_pdf(path: Path) -> bool:
+    """A file that a build made for a card: a card removed from the content loses it."""
+    return path.suffix == ".pdf" and re.fullmatch(NUMBER_PATTERN, path.stem) is not None
 
 
 def _with_format(content: Content, page_format: str | None) -> Content:

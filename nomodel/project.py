@@ -8,11 +8,10 @@ bundled file of the same name; every other file comes from the package, as MkDoc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 STYLESHEET = "booklet.css"
@@ -20,20 +19,17 @@ BASE_TEMPLATE = "base.html.j2"
 KINDS = ("templates", "styles")
 # What a bundled file that cannot be found means.
 INCOMPLETE = "is missing: nomodel is incompletely installed (pip install --force-reinstall nomodel)"
-# url(…) in CSS, quoted or not: how the stylesheet names its fonts.
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I | re.S)
-_FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
 
 def bundled_root() -> Path:
     """The folder holding the bundled ``templates/`` and ``styles/``.
 
-    An installed wheel carries them inside the package, as ``nomodel/theme/`` (see
+    An installed wheel carries them inside the package, as ``nomodel/bundled/`` (see
     pyproject.toml); an editable install or a checkout has them at the repository's top
     level, next to the package. pip and pipx install packages as files, never zipped, which
     WeasyPrint (file URLs) and Jinja (a folder loader) need."""
     package = Path(str(files("nomodel")))
-    installed = package / "theme"
+    installed = package / "bundled"
     return installed if installed.is_dir() else package.parent
 
 
@@ -61,6 +57,12 @@ class Theme:
         found = [folder / name for folder in self.folders(kind)]
         return next((path for path in found if path.is_file()), found[-1])
 
+    def templates(self) -> tuple[Path, ...]:
+        """The template files in use, the project's over the bundled ones."""
+        folders = self.folders("templates")
+        names = sorted({path.name for folder in folders for path in folder.glob("*.j2")})
+        return tuple(self.file("templates", name) for name in names)
+
     def stylesheet(self) -> Path:
         return self.file("styles", STYLESHEET)
 
@@ -79,21 +81,6 @@ class Theme:
         if urlsplit(url).scheme != "file":
             return url
         return self.resolve(_path(url)).as_uri()
-
-    def fonts(self) -> dict[Path, int]:
-        """The font files the stylesheet names (they may be missing), each with the line
-        where it names it first."""
-        sheet = self.stylesheet()
-        try:
-            css = sheet.read_text("utf-8")
-        except OSError:
-            return {}
-        found: dict[Path, int] = {}
-        for match in _CSS_URL.finditer(css):
-            url = urljoin(sheet.as_uri(), match[2].strip())
-            if urlsplit(url).scheme == "file" and url.lower().endswith(_FONT_SUFFIXES):
-                found.setdefault(self.resolve(_path(url)), css.count("\n", 0, match.start()) + 1)
-        return found
 
 
 def _path(file_url: str) -> Path:

@@ -8,12 +8,13 @@ import io
 import re
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 from PIL import Image, ImageDraw
 from slugify import slugify
 
-from .errors import ContentError, ContentErrors
+from .errors import UsageError, display_path
 from .load import BOOKLET_FILE, SECTION_FILE, load_content
 from .project import KINDS, bundled_root
 
@@ -151,7 +152,7 @@ CARD_FILE = "00A.001-une-fiche-d-exemple.md"
 def init_project(folder: Path, with_theme: bool = False) -> list[Path]:
     """Makes ``folder`` a booklet project: ``content/`` with an example, and with
     ``with_theme`` a copy of the bundled ``templates/`` and ``styles/`` to edit. Returns what
-    it made; never overwrites: ContentErrors when there is nothing it may make."""
+    it made; never overwrites: UsageError when there is nothing it may make."""
     content = folder / "content"
     made = []
     if not content.exists():
@@ -214,7 +215,7 @@ def slug(title: str) -> str:
 
 
 def new_card(content_dir: Path, section: str, title: str, today: datetime.date) -> Path:
-    """Writes the next card of ``section`` and returns its path; ContentErrors if it cannot."""
+    """Writes the next card of ``section`` and returns its path; UsageError if it cannot."""
     content = load_content(content_dir)
     match = [s for s in content.sections if s.slug == section]
     if not match:
@@ -228,7 +229,7 @@ def new_card(content_dir: Path, section: str, title: str, today: datetime.date) 
 
 
 def new_section(content_dir: Path, title: str, series: str) -> Path:
-    """Writes a new section folder with its ``_section.md``; ContentErrors if it cannot."""
+    """Writes a new section folder with its ``_section.md``; UsageError if it cannot."""
     content = load_content(content_dir)
     if not re.fullmatch(r"[A-Z]", series):
         _refuse(content_dir, f'the series must be one capital letter, got "{series}"')
@@ -261,5 +262,6 @@ def _create(path: Path, text: str | bytes) -> Path:
     return path
 
 
-def _refuse(path: Path, message: str) -> None:
-    raise ContentErrors([ContentError(path, 0, message)])
+def _refuse(path: Path, message: str) -> NoReturn:
+    """The command cannot do what it was asked: a usage mistake, and nothing changes."""
+    raise UsageError(f"{display_path(path)}: {message}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
+from .errors import UsageError
 from .model import Content, Edition
 
 PROOF = "proof"
 
 
-class SelectionError(ValueError):
+class SelectionError(UsageError):
     """The command line names an edition, a section or a card that the content lacks."""
 
 

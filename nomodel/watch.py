@@ -14,9 +14,9 @@ from typing import TextIO
 import watchfiles
 
 from . import pipeline
-from .errors import ContentErrors, display_path
+from .errors import ContentErrors, NomodelError, display_path
+from .notices import notices
 from .project import KINDS, Theme
-from .weasyprint_log import weasyprint_messages
 
 # One save is one build: an editor writes, renames and chmods within a few milliseconds, so a
 # burst ends after STEP_MS of quiet; a longer stream of changes is cut every DEBOUNCE_MS.
@@ -103,7 +103,7 @@ class _Builder:
 
     def __call__(self, what: str) -> None:
         try:
-            with weasyprint_messages(self.told) as warnings:
+            with notices(self.told) as told_now:
                 results = pipeline.build(self.content_dir, self.options)
         except ContentErrors as problems:
             count = len(problems.errors)
@@ -112,12 +112,17 @@ class _Builder:
             plural = "s" if count > 1 else ""
             _say(self.err, f"{_now()} {what} → {count} problem{plural}: {self.kept}")
             return
-        except Exception as error:  # a template or a stylesheet being edited, a full disk
-            _say(self.err, f"nomodel: {_describe(error)}")
+        except NomodelError as error:  # a template or a stylesheet being edited, a full disk
+            for line in error.lines():
+                _say(self.err, line)
             _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
             return
-        for warning in warnings:
-            _say(self.err, warning)
+        except Exception as error:
+            _say(self.err, f"nomodel: {type(error).__name__}: {error}")
+            _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
+            return
+        for notice in told_now:
+            _say(self.err, notice)
         for result in results:
             summary = f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s"
             _say(self.out, f"{_now()} {what} → {summary} → {_outputs(result)}")
@@ -165,22 +170,6 @@ def _outputs(result: pipeline.BuildResult) -> str:
     if cards:
         shown.append(f"{display_path(cards[0].parent)}/ ({len(cards)} PDFs)")
     return ", ".join(shown)
-
-
-def _describe(error: Exception) -> str:
-    """``file:line: message`` when it is known where the error happened, else its type."""
-    filename, line = _where(error)
-    message = getattr(error, "strerror", None) or getattr(error, "message", None) or str(error)
-    if not filename:
-        return f"{type(error).__name__}: {message}"
-    return f"{display_path(Path(filename))}{f':{line}' if line else ''}: {message}"
-
-
-def _where(error: Exception) -> tuple[str | None, int | None]:
-    """Template mistakes are ContentErrors (compose.template_problem); this is for the rest."""
-    if getattr(error, "filename", None):  # OSError, and errors that copy its habit
-        return error.filename, getattr(error, "lineno", None)
-    return None, None
 
 
 def _now() -> str:

@@ -1,22 +1,23 @@
-"""Writers: PDF bytes from the layout, and files that appear whole or not at all."""
+"""Writers: PDF bytes from the layout, and outputs that appear all together or not at all."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 import weasyprint.pdf.metadata
 from weasyprint import Document
 from weasyprint.pdf import VARIANTS
 
 from .accessibility import mark_pagination_artifacts
+from .errors import OutputError, display_path
 
 
 def pdf_bytes(document: Document, variant: str | None) -> bytes:
@@ -61,21 +62,85 @@ def fonts_dated(version: datetime.datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Writes through a temporary file in the same folder, then renames it over ``path``.
+class Outputs:
+    """Every file of a build, written first into a hidden folder beside the outputs, then
+    moved into place together by ``commit``: a build that fails at any stage, for any
+    output, leaves every previous output as it was (and no temporary file behind).
 
-    A failure at any point leaves the previous file byte-for-byte intact; the rename is
-    atomic, so a PDF viewer watching ``path`` never sees half a file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    Used as a context manager: leaving it without ``commit`` discards what was staged."""
+
+    STAGING_PREFIX = ".nomodel-staging-"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._staging: Path | None = None
+        self._created_folder = False
+        self._staged: list[Path] = []  # relative paths
+        self._replaced_folders: list[tuple[Path, Callable[[Path], bool]]] = []
+
+    def __enter__(self) -> Outputs:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._discard()
+
+    def write(self, relative: str, data: bytes) -> Path:
+        """Stages ``data`` for ``folder/relative``; returns that final path."""
+        staged = self._staging_folder() / relative
+        try:
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            with staged.open("wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as error:
+            raise OutputError(
+                f"cannot write {display_path(self.folder / relative)}: {error.strerror or error}"
+            ) from None
+        self._staged.append(Path(relative))
+        return self.folder / relative
+
+    def replace_folder(self, relative: str, ours: Callable[[Path], bool]) -> None:
+        """The files written under ``relative`` replace those there that ``ours`` claims (a
+        card removed from the content loses its PDF; other files stay)."""
+        self._replaced_folders.append((Path(relative), ours))
+
+    def commit(self) -> None:
+        """Moves every staged file into place. The folders are made first, so that a file
+        standing where a folder must be stops the build before anything is replaced."""
+        try:
+            for folder in sorted({relative.parent for relative in self._staged}):
+                (self.folder / folder).mkdir(parents=True, exist_ok=True)
+            for relative in self._staged:
+                if (self.folder / relative).is_dir():
+                    raise IsADirectoryError(0, "a folder stands there", str(self.folder / relative))
+        except OSError as error:
+            where = error.filename or self.folder
+            raise OutputError(f"cannot write into {where}: {error.strerror or error}") from None
+        for relative in self._staged:
+            os.replace(self._staging_folder() / relative, self.folder / relative)
+        for folder, ours in self._replaced_folders:
+            kept = {self.folder / r for r in self._staged if r.parent == folder}
+            for stale in set((self.folder / folder).iterdir()) - kept:
+                if ours(stale):
+                    stale.unlink()
+        self._staged.clear()
+
+    def _staging_folder(self) -> Path:
+        if self._staging is None:
+            try:
+                self._created_folder = not self.folder.exists()
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._staging = Path(tempfile.mkdtemp(prefix=self.STAGING_PREFIX, dir=self.folder))
+            except OSError as error:
+                raise OutputError(
+                    f"cannot write into {display_path(self.folder)}: {error.strerror or error}"
+                ) from None
+        return self._staging
+
+    def _discard(self) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+        if self._created_folder and self.folder.is_dir() and not any(self.folder.iterdir()):
+            self.folder.rmdir()  # the build made it and nothing came of it

@@ -70,10 +70,10 @@ def run(command: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str
 def test_the_wheel_carries_the_theme(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in (ROOT / "templates").glob("*.j2"):
-        assert f"nomodel/theme/templates/{path.name}" in names
+        assert f"nomodel/bundled/templates/{path.name}" in names
     for path in (ROOT / "styles").rglob("*"):
         if path.is_file():
-            assert f"nomodel/theme/styles/{path.relative_to(ROOT / 'styles')}" in names
+            assert f"nomodel/bundled/styles/{path.relative_to(ROOT / 'styles')}" in names
 
 
 def test_an_installed_nomodel_makes_and_builds_a_project_outside_the_repository(

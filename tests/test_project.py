@@ -15,10 +15,11 @@ from pdf_helpers import fonts, letters, page_texts
 from nomodel.checks import resource_policy
 from nomodel.cli import main
 from nomodel.frontmatter import read_markdown
+from nomodel.notices import SUBSETTER_NOTICE
 from nomodel.project import bundled_root
 from nomodel.schema import BookletMeta, CardMeta, EditionMeta, SectionMeta
-from nomodel.weasyprint_log import SUBSETTER_NOTICE
 
+THEME_PROBLEMS = "the booklet's own files have problems: nothing was written"
 EMOJI = "\N{SMILING FACE WITH SMILING EYES}"  # drawn only by Symbola among the bundled fonts
 
 
@@ -79,8 +80,8 @@ def test_init_never_overwrites(project: Path, capsys: pytest.CaptureFixture[str]
     card = next((project / "content").glob("*/00A.001-*.md"))
     card.write_text("my own card", encoding="utf-8")
     code, _, err = run(capsys, "init", str(project))
-    assert code == 1
-    assert "content: already exists: nothing was changed" in err
+    assert code == 2  # a usage mistake
+    assert err == f"nomodel: error: {project / 'content'}: already exists: nothing was changed\n"
     assert card.read_text("utf-8") == "my own card"
 
 
@@ -94,7 +95,7 @@ def test_init_with_theme_copies_the_bundled_look_ready_to_edit(
     assert (project / "styles" / "fonts" / "OldStandard-Regular.ttf").is_file()
     assert (project / "styles" / "color" / "FOGRA39L-coated.icc").is_file()
     code, _, err = run(capsys, "init", "--with-theme", str(project))
-    assert code == 1 and "templates: already exists: nothing was changed" in err
+    assert code == 2 and "templates: already exists: nothing was changed" in err
 
 
 def test_a_project_overrides_one_stylesheet_and_one_template_and_keeps_the_rest(
@@ -102,16 +103,13 @@ def test_a_project_overrides_one_stylesheet_and_one_template_and_keeps_the_rest(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The project's booklet.css has no fonts/ beside it: the bundled fonts are found. Its
-    CSS mistake is told with its file and line; the fontTools notice once per build."""
+    """The project's booklet.css has no fonts/ beside it: the bundled fonts are found. The
+    fontTools notice is told once per build."""
     monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)  # as on a fresh machine
     css = (bundled_root() / "styles" / "booklet.css").read_text("utf-8")
     stylesheet = project / "styles" / "booklet.css"
     stylesheet.parent.mkdir()
-    mistake_line = css.count("\n") + 3  # after an empty line and the ::after rule
-    stylesheet.write_text(
-        css + '\n.card-title::after { content: " (surchargée)" }\nh1 { colr: red }\n', "utf-8"
-    )
+    stylesheet.write_text(css + '\n.card-title::after { content: " (surchargée)" }\n', "utf-8")
     back_cover = project / "templates" / "back-cover.html.j2"
     back_cover.parent.mkdir()
     back_cover.write_text('<section id="back-cover"><p>Notre quatrième</p></section>\n', "utf-8")
@@ -127,8 +125,23 @@ def test_a_project_overrides_one_stylesheet_and_one_template_and_keeps_the_rest(
     assert any("( Nos expériences )" in text for text in texts)  # the bundled section.html.j2
     used = fonts(project / "output" / "booklet.pdf")
     assert any("Old-Standard" in name for name in used) and all(used.values())
-    assert f"styles/booklet.css:{mistake_line}:6: Ignored `colr: red" in err
-    assert err.count(SUBSETTER_NOTICE) == 1
+    assert err == f"{SUBSETTER_NOTICE}\n"
+
+
+def test_a_css_mistake_in_an_override_names_its_file_and_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stylesheet = project / "styles" / "booklet.css"
+    stylesheet.parent.mkdir()
+    css = (bundled_root() / "styles" / "booklet.css").read_text("utf-8")
+    stylesheet.write_text(css + "h1 { colr: red }\n", "utf-8")
+    monkeypatch.chdir(project)
+    code, _, err = run(capsys)
+    assert code == 1
+    mistake, nothing = err.splitlines()
+    assert mistake.startswith(f"styles/booklet.css:{css.count(chr(10)) + 1}:6: Ignored `colr: red")
+    assert nothing == "the booklet's own files have problems: nothing was written"
+    assert not (project / "output" / "booklet.pdf").exists()
 
 
 def test_a_template_mistake_in_an_override_names_its_file_and_line(
@@ -147,7 +160,7 @@ def test_a_template_mistake_in_an_override_names_its_file_and_line(
         assert code == 1
         first, summary = err.splitlines()
         assert first.startswith(f"templates/card.html.j2:{line}: ") and message in first
-        assert summary == "1 problem: nothing was written"
+        assert summary == "the booklet's own files have problems: nothing was written"
     assert not (project / "output").exists()
 
 
@@ -186,9 +199,9 @@ def test_a_build_without_fonts_says_so_instead_of_blaming_the_content(
     code, _, err = run(capsys)
     assert code == 1
     assert err.splitlines() == [
-        "styles/booklet.css: names no font that is found (looked in the project's"
-        " styles/fonts/ and nomodel's): nothing could be printed",
-        "1 problem: nothing was written",
+        "styles/booklet.css: none of the fonts it names is found (in the project's"
+        " styles/fonts/ or nomodel's): nothing could be printed",
+        THEME_PROBLEMS,
     ]
     # One font missing among found ones: named with its line.
     stylesheet.write_text(
@@ -196,10 +209,11 @@ def test_a_build_without_fonts_says_so_instead_of_blaming_the_content(
     )
     code, _, err = run(capsys)
     assert code == 1
-    assert err.splitlines()[0] == (
-        "styles/booklet.css:2: font Maison.ttf is found neither in the project's styles/"
-        " nor in nomodel's"
-    )
+    assert err.splitlines() == [
+        "styles/booklet.css:2: font file fonts/Maison.ttf not found (in the project's styles/"
+        " or nomodel's)",
+        THEME_PROBLEMS,
+    ]
 
     stylesheet.unlink()  # and an install that lost its theme
     monkeypatch.setattr("nomodel.project.bundled_root", lambda: tmp_path / "no-theme")
@@ -208,7 +222,7 @@ def test_a_build_without_fonts_says_so_instead_of_blaming_the_content(
     assert err.splitlines() == [
         f"{tmp_path / 'no-theme' / 'styles' / 'booklet.css'}: is missing: nomodel is"
         " incompletely installed (pip install --force-reinstall nomodel)",
-        "1 problem: nothing was written",
+        THEME_PROBLEMS,
     ]
 
 

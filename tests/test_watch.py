@@ -20,20 +20,15 @@ import pytest
 import weasyprint.pdf.fonts
 from pdf_helpers import letters, page_texts
 
-from nomodel import cli, pipeline
+from nomodel import pipeline
+from nomodel.notices import SUBSETTER_NOTICE
 from nomodel.project import bundled_root
 from nomodel.watch import watch
-from nomodel.weasyprint_log import SUBSETTER_NOTICE
 
 ROOT = Path(__file__).resolve().parent.parent
 CARD = Path("nos-cousins/00C.001-programme-labo-pia.md")
 TITLE = "title: Programme labo PIA"
 WAIT_S = 30  # no wait in this file is unbounded
-WATCH = (
-    "import sys; from pathlib import Path; from nomodel.watch import watch;"
-    " from nomodel.pipeline import BuildOptions;"
-    " sys.exit(watch(Path(sys.argv[1]), BuildOptions(output_dir=Path(sys.argv[2]))))"
-)
 
 
 class Lines:
@@ -72,10 +67,8 @@ class Lines:
 
 
 def _command(content: Path, output: Path) -> list[str]:
-    if "watch" in cli.COMMANDS:  # once the command line has it, test it the user's way
-        options = ["--content", str(content), "--output", str(output)]
-        return [sys.executable, "build.py", "watch", *options]
-    return [sys.executable, "-c", WATCH, str(content), str(output)]
+    options = ["--content", str(content), "--output", str(output)]
+    return [sys.executable, "build.py", "watch", *options]
 
 
 @pytest.fixture
@@ -187,33 +180,9 @@ def test_a_template_mistake_is_told_with_its_line_and_the_subsetter_notice_once(
     assert not thread.is_alive()
     assert "first build → 8 pages, 2 cards" in out.getvalue()
     assert "booklet.yml changed → 8 pages, 2 cards" in out.getvalue()
-    notice, problem, summary = err.getvalue().splitlines()
+    notice, problem, nothing, summary = err.getvalue().splitlines()
     assert notice == SUBSETTER_NOTICE
     assert problem == f"{template}:3: unexpected '}}'"
-    assert "card.html.j2 changed → 1 problem: " in summary
+    assert nothing == "the booklet's own files have problems: nothing was written"
+    assert "card.html.j2 changed → the build failed: " in summary
     assert summary.endswith("booklet.pdf kept as it was")
-
-
-def test_a_css_mistake_is_named_with_its_file_and_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from weasyprint import CSS  # only this test lays anything out
-
-    stylesheet = tmp_path / "booklet.css"
-    stylesheet.write_text("p { margin: 0 }\nh1 { colr: red }\n", encoding="utf-8")
-    stop = threading.Event()
-
-    def build(content_dir: Path, options: pipeline.BuildOptions) -> list[pipeline.BuildResult]:
-        CSS(filename=stylesheet)  # WeasyPrint only logs what it skips
-        stop.set()
-        return _result(tmp_path)
-
-    monkeypatch.setattr(pipeline, "build", build)
-    out, err = io.StringIO(), io.StringIO()
-    options = pipeline.BuildOptions(output_dir=tmp_path / "output")
-    assert watch(tmp_path, options, stop_event=stop, out=out, err=err) == 0
-
-    (warning,) = err.getvalue().splitlines()
-    assert warning.startswith(f"{stylesheet}:2:6: Ignored `colr: red")
-    assert warning.endswith("unknown property.")
-    assert "first build → 8 pages" in out.getvalue()

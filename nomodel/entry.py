@@ -1,0 +1,28 @@
+"""The command's first moments: signals are handled before anything heavy is imported, so
+that Ctrl-C or ``kill`` at any moment ends with one line and exit code 130, never a
+traceback (importing WeasyPrint and pydantic takes a noticeable part of a second)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+
+INTERRUPTED = 130  # as errors.EXIT_INTERRUPTED, which is not imported yet
+_STOPPING = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for name in _STOPPING:
+        signal.signal(getattr(signal, name), _interrupt)
+    try:
+        from .cli import main as run  # the heavy imports start here
+
+        return run(argv)
+    except KeyboardInterrupt:
+        print("nomodel: interrupted; the previous outputs are as they were", file=sys.stderr)
+        return INTERRUPTED
