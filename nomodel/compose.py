@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from .markdown_html import RenderedContent
 from .model import Content
@@ -58,7 +59,9 @@ def long_french_date(value: datetime.date) -> str:
 
 
 def _environment(theme: Theme) -> Environment:
-    env = Environment(
+    # Sandboxed: a project's own templates travel with its content, and a template could
+    # otherwise reach Python's internals through the objects it is given (``__globals__``).
+    env = SandboxedEnvironment(
         loader=FileSystemLoader(theme.folders("templates")),  # the first that has a name wins
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,

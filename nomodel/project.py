@@ -35,6 +35,8 @@ def bundled_root() -> Path:
 
 @dataclass(frozen=True)
 class Theme:
+    """The look of one booklet project: its own files first, then the bundled ones."""
+
     project: Path  # the booklet project: the folder holding content/
     bundled: Path  # see bundled_root()
 

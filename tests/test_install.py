@@ -1,6 +1,6 @@
 """The tool as users get it: the wheel, installed in a fresh virtual environment outside the
 repository, makes a booklet project and builds it (the way Pelican tests that its themes
-ship). About 20 s: ``pytest -m "not install"`` leaves it out."""
+ship). 20 to 30 s: ``pytest -m "not install"`` leaves it out."""
 
 from __future__ import annotations
 

@@ -154,6 +154,7 @@ def test_a_template_mistake_in_an_override_names_its_file_and_line(
         ("<article>\n\n{{ card.title }\n", 3, "unexpected '}'"),
         ("<article>\n{{ card.titel }}\n", 2, "has no attribute 'titel'"),
         ('{% include "absent.html.j2" %}\n', 1, "absent.html.j2"),
+        ("{{ card.__class__.__init__.__globals__ }}\n", 1, "is unsafe"),  # sandboxed
     ):
         card.write_text(text, "utf-8")
         code, _, err = run(capsys)
