@@ -104,14 +104,48 @@ def html_problems(
     return problems
 
 
-def balanced(fragment: str) -> str:
+def balanced(fragment: str, base_url: str) -> str:
     """The fragment as the parser understood it, written out again: every element closed
-    where it ends, stray end tags dropped, comments gone."""
+    where it ends, stray end tags dropped, comments gone, and what it loads addressed from
+    ``base_url`` (the card's own file, as Markdown images are)."""
     root = tinyhtml5.parser.HTMLParser(namespace_html_elements=False).parse_fragment(fragment)
+    for element in root.iter():
+        _absolute_urls(element, base_url)
     parts = [_escape_text(root.text or "")]
     for child in root:
         parts.append(_html(child))
     return "".join(parts)
+
+
+def _absolute_urls(element: ET.Element, base_url: str) -> None:
+    attachment = "attachment" in element.get("rel", "").lower().split()
+    for attribute, value in element.attrib.items():
+        name = attribute.lower()
+        if (name in LOADING_ATTRIBUTES and name != "srcset") or (name == "href" and attachment):
+            element.set(attribute, urljoin(base_url, value.strip()))
+        elif name == "style" and "url" in value.lower():
+            element.set(attribute, _absolute_style(value, base_url))
+
+
+def _absolute_style(style: str, base_url: str) -> str:
+    declarations = tinycss2.parse_blocks_contents(style)
+    pending: list[Node] = list(declarations)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, URLToken):
+            node.value = urljoin(base_url, node.value.strip())
+            node.representation = f"url({tinycss2.serializer.serialize_url(node.value)})"
+        elif isinstance(node, Declaration):
+            pending += node.value
+        elif isinstance(node, FunctionBlock):
+            if node.lower_name == "url":
+                for argument in node.arguments:
+                    if argument.type == "string":
+                        argument.value = urljoin(base_url, argument.value.strip())
+                        quoted = tinycss2.serializer.serialize_string_value(argument.value)
+                        argument.representation = f'"{quoted}"'
+            pending += node.arguments
+    return tinycss2.serialize(declarations)
 
 
 def link_refusal(href: str) -> str | None:
@@ -191,7 +225,7 @@ def _style_problems(style: str, policy: ResourcePolicy, base_url: str) -> Iterat
             )
         for url in _css_urls(declaration.value):
             if reason := policy.problem(urljoin(base_url, url)):
-                yield url, f'"{url}" {reason}'
+                yield style, f'"{url}" {reason}'  # CSS escapes decoded: find the style
 
 
 def _urls(attribute: str, value: str) -> list[str]:

@@ -120,15 +120,10 @@ class MarkdownRenderer:
     """One Markdown converter reused for every body, so footnote ids stay unique."""
 
     def __init__(
-        self,
-        policy: ResourcePolicy,
-        base_url: str,
-        templates: tuple[Path, ...],
-        typeset: bool = True,
+        self, policy: ResourcePolicy, templates: tuple[Path, ...], typeset: bool = True
     ) -> None:
         self._source = _Source(policy)
         self._reserved = reserved_names(templates)  # the names the booklet's templates use
-        self._base_url = base_url  # where the layout resolves relative URLs of raw HTML
         self._md = markdown.Markdown(
             extensions=[
                 "footnotes",
@@ -147,11 +142,13 @@ class MarkdownRenderer:
         self._source.problems = []
         html = self._md.reset().convert(text)
         if may_hold_raw_html(text):
-            # Raw HTML is read as the layout will read it, and kept only when harmless.
-            problems = html_problems(html, self._source.policy, self._base_url, self._reserved)
+            # Raw HTML is read as the layout will read it, and kept only when harmless; what
+            # it loads is addressed from the card's own file, like a Markdown image.
+            base = path.absolute().as_uri()
+            problems = html_problems(html, self._source.policy, base, self._reserved)
             for needle, message in problems:
                 self._source.report(needle, message)
-            html = balanced(html)
+            html = balanced(html, base)
         return Markup(html), self._source.problems
 
 
@@ -168,7 +165,7 @@ def render_content(
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
     templates = Theme.of(content.root).templates()
-    renderer = MarkdownRenderer(policy, content.root.resolve().as_uri() + "/", templates, typeset)
+    renderer = MarkdownRenderer(policy, templates, typeset)
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from xml.parsers import expat
 
 import tinycss2
 from tinycss2.ast import AtRule, Declaration, FunctionBlock, Node, QualifiedRule, URLToken
@@ -41,8 +42,7 @@ def safe_svg(data: bytes, data_url_allowed: Callable[[str], bool]) -> bytes:
     """The SVG, its text set in the bundled fonts; SvgProblem when it references anything
     but itself (an embedded ``data:`` image is checked by ``data_url_allowed``), declares
     entities or a stylesheet, or expands beyond ``MAX_ELEMENTS``."""
-    if b"<!ENTITY" in data:
-        raise SvgProblem("declares XML entities")
+    _check_declarations(data)
     parser = ET.XMLParser(target=ET.TreeBuilder(insert_pis=True))
     try:
         root = ET.fromstring(data, parser=parser)
@@ -57,11 +57,30 @@ def safe_svg(data: bytes, data_url_allowed: Callable[[str], bool]) -> bytes:
     return ET.tostring(root)
 
 
+def _check_declarations(data: bytes) -> None:
+    """What stands outside the drawing's elements: entities (which can multiply text or
+    name files) and processing instructions such as ``<?xml-stylesheet?>``."""
+
+    def entity(*args: object) -> None:
+        raise SvgProblem("declares XML entities")
+
+    def instruction(target: str, data: str) -> None:
+        if target.lower() == "xml-stylesheet":
+            raise SvgProblem("links a stylesheet (<?xml-stylesheet?>)")
+
+    parser = expat.ParserCreate()
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.ProcessingInstructionHandler = instruction
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise SvgProblem(f"cannot be read ({error})") from None
+
+
 def _check(element: ET.Element, data_url_allowed: Callable[[str], bool]) -> None:
     if element.tag is ET.ProcessingInstruction:
-        if (element.text or "").startswith("xml-stylesheet"):
-            raise SvgProblem("links a stylesheet (<?xml-stylesheet?>)")
-        return
+        return  # checked by _check_declarations
     name = _local(element.tag)
     if name in _REFUSED_ELEMENTS:
         raise SvgProblem(f"holds a <{name}> element")

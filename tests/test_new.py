@@ -68,5 +68,5 @@ def test_new_refuses_clearly(
 ) -> None:
     before = sorted(small_content.rglob("*"))
     code, _, err = run(capsys, "new", *args, "--content", str(small_content))
-    assert code == 1 and message in err
+    assert code == 2 and message in err  # the command cannot do it: a usage mistake
     assert sorted(small_content.rglob("*")) == before
