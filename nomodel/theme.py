@@ -31,6 +31,7 @@ def check_fonts(theme: Theme) -> None:
     problems, found = [], 0
     for line, url, path in font_faces(theme):
         where = f"{display_path(stylesheet)}:{line}"
+        found += path.is_file()
         if not path.is_file():
             problems.append(
                 f"{where}: font file {url} not found (in the project's styles/ or nomodel's)"
@@ -40,8 +41,6 @@ def check_fonts(theme: Theme) -> None:
             TTFont(path, lazy=True).close()
         except (TTLibError, OSError) as error:
             problems.append(f"{where}: font file {url} cannot be read ({error})")
-            continue
-        found += 1
     if not found:
         raise ThemeError(
             f"{display_path(stylesheet)}: none of the fonts it names is found (in the project's"
