@@ -50,6 +50,9 @@ STYLE_PROPERTIES = _names(
 # Attributes that load what they name, wherever they stand.
 LOADING_ATTRIBUTES = ("src", "data", "poster", "background", "srcset", "lowsrc", "dynsrc")
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
+# Elements inside elements, counted from the page's body (a card body is 3 levels down):
+# real cards nest a handful of levels; WeasyPrint's layout fails past about 130.
+MAX_NESTING = 40
 
 Problem = tuple[str, str]  # (what to look for in the source to find the line, message)
 
@@ -97,11 +100,24 @@ def html_problems(
     for name, element in (("html", html), ("body", body)):
         if element.attrib:
             problems.append((f"<{name}", f"<{name}> is not allowed in a card"))
+    if (depth := _depth(body)) > MAX_NESTING:
+        # The layout recurses once per level: a few kilobytes of <div> would crash it.
+        problems.append(("<", f"raw HTML nests {depth} levels deep; the limit is {MAX_NESTING}"))
+        return problems
     ours = {id(body), id(body[0])}  # the page's body and the card's place in it
     for element in [*head, *body.iter()]:
         if id(element) not in ours:
             problems += _element_problems(element, policy, base_url, reserved)
     return problems
+
+
+def _depth(root: ET.Element) -> int:
+    deepest, pending = 0, [(root, 0)]
+    while pending:
+        element, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending += [(child, depth + 1) for child in element]
+    return deepest
 
 
 def balanced(fragment: str, base_url: str) -> str:

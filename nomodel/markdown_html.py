@@ -148,7 +148,8 @@ class MarkdownRenderer:
             problems = html_problems(html, self._source.policy, base, self._reserved)
             for needle, message in problems:
                 self._source.report(needle, message)
-            html = balanced(html, base)
+            if not problems:  # else the card is refused: its HTML is never laid out
+                html = balanced(html, base)
         return Markup(html), self._source.problems
 
 

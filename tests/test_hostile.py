@@ -363,6 +363,17 @@ def test_an_image_with_absurdly_many_pixels_is_refused(
     assert_untouched(output)
 
 
+def test_raw_html_nested_beyond_what_a_layout_can_take_is_refused(
+    write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = "<div>" * 5000 + "x" + "</div>" * 5000  # 55 KB; WeasyPrint fails past ~130
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(deep)})
+    assert build(content, output) == 1
+    err = capsys.readouterr().err
+    assert f"{HOSTILE_LINE}: raw HTML nests 5001 levels deep; the limit is 40" in err
+    assert_untouched(output)
+
+
 def test_a_named_pipe_in_the_content_does_not_hang_the_build(
     write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
