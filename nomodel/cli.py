@@ -65,6 +65,11 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         f" (archival and tagged: {CARD_VARIANT} unless --pdf-variant says otherwise)",
     )
     build.add_argument(
+        "--qr",
+        action="store_true",
+        help="a QR code beside each link of a card, for phones (booklet.yml: qr: true)",
+    )
+    build.add_argument(
         "--html",
         action="store_true",
         help="also write NAME.html, the exact HTML handed to WeasyPrint (open it in a browser)",
@@ -109,6 +114,12 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         help="with --print: exit 1 when the preflight finds a problem",
     )
     office = build.add_argument_group("office printing")
+    office.add_argument(
+        "--no-tint",
+        action="store_false",
+        dest="tint",
+        help="white covers and dividers, to save toner (booklet.yml: tint: false)",
+    )
     office.add_argument(
         "--impose",
         choices=("booklet",),
@@ -331,6 +342,8 @@ def _build(args: argparse.Namespace) -> int:
         all_editions=args.all_editions,
         only=tuple(number for value in args.only for number in value.split(",") if number),
         sections=tuple(args.section),
+        qr=args.qr,
+        tint=args.tint,
     )
     if args.quiet:  # WeasyPrint's own warnings are for developers
         logging.getLogger("weasyprint").setLevel(logging.CRITICAL)

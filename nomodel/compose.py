@@ -14,6 +14,8 @@ from .markdown_html import RenderedContent
 from .model import Content
 from .paper import PAPER_SIZES
 from .project import BASE_TEMPLATE, Theme
+from .qr import qr_code
+from .running_head import running_head
 from .typography import typeset
 
 
@@ -94,5 +96,7 @@ def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool =
         version=version,
         proof=proof,
         fonts=FONTS,
+        running_head=running_head,
+        qr_code=qr_code,
         stylesheet=theme.stylesheet().as_uri(),
     )

@@ -17,18 +17,20 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from PIL import Image
 
-from .svg_policy import SvgProblem, looks_like_svg, safe_svg
+from .svg_policy import SvgProblem, safe_svg
 
 MAX_DATA_URL = 1_000_000  # characters: a data: URL is inline content, not a way to smuggle files
 MAX_FILE_BYTES = 50 * 2**20  # an image or a stylesheet larger than this is no card's resource
 # About an A4 page at 600 dpi, twice what print asks for; a decoded image of this size takes
 # 160 MB of memory, so a few kilobytes of PNG claiming more cannot exhaust the machine.
 MAX_PIXELS = 40_000_000
+# A card's images together: eight photos of 12 million pixels.
+MAX_CARD_PIXELS = 100_000_000
 REMOTE_SCHEMES = ("http", "https")
 
 
@@ -41,6 +43,7 @@ class Resource:
     data: bytes
     url: str  # where it was read: a file's resolved path, as a URL
     mime_type: str
+    pixels: int = 0  # a raster image's, every frame counted
 
 
 @dataclass(frozen=True)
@@ -63,23 +66,19 @@ class ResourcePolicy:
     def problem(self, url: str) -> str | None:
         """Why ``url`` may not be used, the content of local files and data: URLs checked too
         (the Markdown stage asks this, to report a problem on its card and line)."""
-        if urlsplit(url).scheme.lower() in REMOTE_SCHEMES:
-            return self.refusal(url)  # read at layout time, with --allow-remote only
-        try:
-            self.read(url)
-        except Refused as refused:
-            return str(refused)
-        return None
+        return CardImages(self).problem(url)
 
     def read(self, url: str) -> Resource:
         """The checked bytes of a local file or data: URL, the URL they were read from (for a
         file, its resolved path) and their type. SVG comes back made safe (``svg_policy``)."""
         path = self._allowed(url)
         if path is None:
-            mime_type, data = _data_url(url)
-            return Resource(checked_content(data, self), url, mime_type)
+            mime_type, raw = _data_url(url)
+            data, pixels = checked_content(raw, self)
+            return Resource(data, url, mime_type, pixels)
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return Resource(checked_content(_read_file(path), self), path.as_uri(), mime_type)
+        data, pixels = checked_content(_read_file(path), self)
+        return Resource(data, path.as_uri(), mime_type, pixels)
 
     def _allowed(self, url: str) -> Path | None:
         """The resolved local path of a file URL (None for data:), or Refused."""
@@ -118,34 +117,107 @@ class ResourcePolicy:
         return path
 
 
-def checked_content(data: bytes, policy: ResourcePolicy) -> bytes:
-    """``data`` if it is a resource a build may use, SVG made safe; else Refused."""
-    if looks_like_svg(data):
+def checked_content(data: bytes, policy: ResourcePolicy) -> tuple[bytes, int]:
+    """``data`` if it is a resource a build may use, SVG made safe, and its pixels (0 for
+    anything but a raster image); else Refused.
+
+    WeasyPrint draws as SVG whatever Pillow cannot open and XML can parse, whatever it
+    starts with: so does this check (a raster image first, else any XML document)."""
+    if pixels := _check_pixels(data):
+        return data, pixels
+    if maybe_xml(data):
         try:
-            return safe_svg(data, lambda url: policy.problem(url) is None)
+            return safe_svg(data, lambda url: policy.problem(url) is None), 0
         except SvgProblem as problem:
             raise Refused(f"is an SVG that {problem}") from None
-    _check_pixels(data)
-    return data
+    return data, 0  # a stylesheet, a font, a colour profile
 
 
-def _check_pixels(data: bytes) -> None:
-    """A raster image is refused when it has more pixels than print can use (only its header
-    is read: a small file can claim a huge picture)."""
+class CardImages:
+    """What one card may load, its images counted together: beyond ``MAX_CARD_PIXELS`` in
+    all, a card of a few kilobytes could still make the build decode for minutes (the same
+    large picture under many names, or many data: URLs)."""
+
+    def __init__(self, policy: ResourcePolicy) -> None:
+        self.policy = policy
+        self.pixels = 0
+        self._counted: set[str] = set()
+
+    def problem(self, url: str) -> str | None:
+        """Why ``url`` (absolute) may not be used by this card, or None."""
+        if urlsplit(url).scheme.lower() in REMOTE_SCHEMES:
+            return self.policy.refusal(url)  # read at layout time, with --allow-remote only
+        try:
+            resource = self.policy.read(url)
+        except Refused as refused:
+            return str(refused)
+        if resource.url not in self._counted:
+            self._counted.add(resource.url)
+            self.pixels += resource.pixels
+        if self.pixels > MAX_CARD_PIXELS:
+            return (
+                f"brings the card's images to {self.pixels} pixels; a card's images may hold"
+                f" {MAX_CARD_PIXELS // 1_000_000} million pixels in all"
+            )
+        return None
+
+
+def local_url(url: str) -> str:
+    """A file URL without query or fragment, which a file does not have: one picture has
+    one URL, and is decoded once however it is written."""
+    parts = urlsplit(url)
+    return parts._replace(query="", fragment="").geturl() if parts.scheme == "file" else url
+
+
+def css_url(url: str) -> str:
+    """``url`` written as a CSS ``url()`` that nothing in it can close early."""
+    return f'url("{quote(url, safe=_URL_SAFE)}")'
+
+
+# Characters kept as they are in a URL written into CSS: no quote, parenthesis, backslash
+# or space, which would end the url() and let the rest of a file name become CSS.
+_URL_SAFE = ":/?#[]@!$&*+,;=%~"
+
+
+def _check_pixels(data: bytes) -> int:
+    """The pixels of a raster image, 0 for anything else; Refused when it has more pixels
+    than print can use, or far more than its bytes can hold (a few kilobytes of PNG claiming
+    a huge picture, which would take seconds and hundreds of MB to decode). Only its header
+    is read."""
     bomb_limit = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # Pillow would refuse the header without telling the size
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
+            frames = getattr(image, "n_frames", 1)
     except Exception:  # not an image (a stylesheet, a font): nothing to count
-        return
+        return 0
     finally:
         Image.MAX_IMAGE_PIXELS = bomb_limit
+    pixels = width * height * max(frames, 1)
     if width * height > MAX_PIXELS:
         raise Refused(
             f"is an image of {width} × {height} pixels; the limit is"
             f" {MAX_PIXELS // 1_000_000} million pixels (600 dpi on a whole A4 page)"
         )
+    if pixels > _BOMB_MIN_PIXELS and pixels > _BOMB_PIXELS_PER_BYTE * len(data):
+        raise Refused(
+            f"claims {pixels} pixels in {len(data)} bytes: an image that packs its pixels"
+            " this tightly is a decompression bomb, not a picture"
+        )
+    return pixels
+
+
+# Real pictures take at least a byte per few hundred pixels, even flat drawings; a bomb
+# packs millions in a few kilobytes.
+_BOMB_MIN_PIXELS = 4_000_000
+_BOMB_PIXELS_PER_BYTE = 1000
+
+
+def maybe_xml(data: bytes) -> bool:
+    """Whether ``data`` could be an XML document (in any encoding XML allows)."""
+    head = data[:4].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00"))
 
 
 def _read_file(path: Path) -> bytes:
@@ -154,8 +226,11 @@ def _read_file(path: Path) -> bytes:
         # regular file is read, and no more of it than a resource may weigh.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise Refused("is not a regular file")
+            if info.st_nlink > 1:  # its other name may be anywhere on the machine
+                raise Refused("is a hard link to a file: copy the file instead")
             data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise Refused("not found") from None

@@ -8,10 +8,11 @@ a crash inside the YAML library.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, Protocol
 
 import yaml
 
@@ -51,7 +52,14 @@ class _Loader(yaml.SafeLoader):
 # the Unicode line breaks whose marks it counts differently; a text it rejects is read
 # again by _Loader, for PyYAML's message.
 _FAST_MAX_CHARS = 4096
-_AnyLoader = yaml.SafeLoader | getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _AnyLoader(Protocol):
+    """What the builder needs of PyYAML's loader or libyaml's: both have it."""
+
+    def construct_object(self, node: yaml.Node) -> Any: ...
+
+
 _FastLoader = (
     type(
         "_FastLoader",
@@ -132,6 +140,8 @@ def _read_text(path: Path) -> str:
     """UTF-8 text with any BOM removed and every line ending turned into ``\\n``."""
     try:
         with path.open("rb") as file:
+            if os.fstat(file.fileno()).st_nlink > 1:  # its other name may be anywhere
+                _fail(path, 0, "is a hard link to a file: copy the file instead")
             raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         _fail(path, 0, f"cannot read file: {exc.strerror}")

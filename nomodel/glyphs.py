@@ -12,6 +12,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import ContentError
+from .frontmatter import MAX_FILE_BYTES
 from .project import Theme
 from .theme import font_faces
 
@@ -40,6 +41,8 @@ def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
     problems = []
     covered = coverage(theme)
     for path in paths:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            continue  # a named pipe, a device, a huge file: the loader has reported it
         try:
             text = path.read_text("utf-8-sig")
         except (OSError, UnicodeError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -25,7 +25,7 @@ import tinycss2
 import tinyhtml5
 from tinycss2.ast import Declaration, FunctionBlock, Node, URLToken
 
-from .fetch import ResourcePolicy
+from .fetch import local_url
 
 
 def _names(words: str) -> frozenset[str]:
@@ -53,8 +53,10 @@ LINK_SCHEMES = ("http", "https", "mailto", "tel")
 # Elements inside elements, counted from the page's body (a card body is 3 levels down):
 # real cards nest a handful of levels; WeasyPrint's layout fails past about 130.
 MAX_NESTING = 40
+MAX_TAGS = 3000
 
 Problem = tuple[str, str]  # (what to look for in the source to find the line, message)
+ResourceProblem = Callable[[str], str | None]  # why an absolute URL may not be loaded
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,24 @@ def may_hold_raw_html(markdown: str) -> bool:
     return "<" in markdown
 
 
+def too_many_tags(markdown: str) -> str | None:
+    """Why a body holds more HTML than can be read in reasonable time, or None. The HTML
+    parser takes time growing with the square of the nesting: 10 000 nested elements (a
+    60 KB card) would take minutes, before their depth could even be measured."""
+    tags = len(_START_TAG.findall(markdown))
+    if tags > MAX_TAGS:
+        return f"holds {tags} HTML tags; a card may hold {MAX_TAGS}"
+    return None
+
+
+_START_TAG = re.compile(r"<[A-Za-z]")
+
+
 def html_problems(
-    fragment: str, policy: ResourcePolicy, base_url: str, reserved: Reserved
+    fragment: str, resource_problem: ResourceProblem, base_url: str, reserved: Reserved
 ) -> list[Problem]:
-    """Everything in ``fragment`` that a card may not do, as laid out in a page."""
+    """Everything in ``fragment`` that a card may not do, as laid out in a page;
+    ``resource_problem`` judges each absolute URL it would load."""
     html = _parse_in_page(fragment)
     head, body = html.find("head"), html.find("body")
     assert head is not None and body is not None, "the parser always makes both"
@@ -107,7 +123,7 @@ def html_problems(
     ours = {id(body), id(body[0])}  # the page's body and the card's place in it
     for element in [*head, *body.iter()]:
         if id(element) not in ours:
-            problems += _element_problems(element, policy, base_url, reserved)
+            problems += _element_problems(element, resource_problem, base_url, reserved)
     return problems
 
 
@@ -138,7 +154,7 @@ def _absolute_urls(element: ET.Element, base_url: str) -> None:
     for attribute, value in element.attrib.items():
         name = attribute.lower()
         if (name in LOADING_ATTRIBUTES and name != "srcset") or (name == "href" and attachment):
-            element.set(attribute, urljoin(base_url, value.strip()))
+            element.set(attribute, local_url(urljoin(base_url, value.strip())))
         elif name == "style" and "url" in value.lower():
             element.set(attribute, _absolute_style(value, base_url))
 
@@ -149,7 +165,7 @@ def _absolute_style(style: str, base_url: str) -> str:
     while pending:
         node = pending.pop()
         if isinstance(node, URLToken):
-            node.value = urljoin(base_url, node.value.strip())
+            node.value = local_url(urljoin(base_url, node.value.strip()))
             node.representation = f"url({tinycss2.serializer.serialize_url(node.value)})"
         elif isinstance(node, Declaration):
             pending += node.value
@@ -157,7 +173,7 @@ def _absolute_style(style: str, base_url: str) -> str:
             if node.lower_name == "url":
                 for argument in node.arguments:
                     if argument.type == "string":
-                        argument.value = urljoin(base_url, argument.value.strip())
+                        argument.value = local_url(urljoin(base_url, argument.value.strip()))
                         quoted = tinycss2.serializer.serialize_string_value(argument.value)
                         argument.representation = f'"{quoted}"'
             pending += node.arguments
@@ -191,7 +207,7 @@ def _parse_in_page(fragment: str) -> ET.Element:
 
 
 def _element_problems(
-    element: ET.Element, policy: ResourcePolicy, base_url: str, reserved: Reserved
+    element: ET.Element, resource_problem: ResourceProblem, base_url: str, reserved: Reserved
 ) -> Iterator[Problem]:
     if not isinstance(element.tag, str):
         return  # a comment
@@ -205,12 +221,12 @@ def _element_problems(
         attribute = attribute.lower()
         if attribute in LOADING_ATTRIBUTES or attribute.endswith(":href"):
             for url in _urls(attribute, value):
-                if reason := policy.problem(urljoin(base_url, url)):
+                if reason := resource_problem(urljoin(base_url, url)):
                     yield url, f'"{url}" {reason}'
         elif attribute == "href":
-            yield from _href_problems(name, element, value, policy, base_url)
+            yield from _href_problems(name, element, value, resource_problem, base_url)
         elif attribute == "style":
-            yield from _style_problems(value, policy, base_url)
+            yield from _style_problems(value, resource_problem, base_url)
         elif attribute == "class":
             for taken in sorted(set(value.split()) & reserved.classes):
                 yield taken, f'class "{taken}" belongs to the booklet\'s templates'
@@ -219,17 +235,19 @@ def _element_problems(
 
 
 def _href_problems(
-    name: str, element: ET.Element, href: str, policy: ResourcePolicy, base_url: str
+    name: str, element: ET.Element, href: str, resource_problem: ResourceProblem, base_url: str
 ) -> Iterator[Problem]:
     if "attachment" in element.get("rel", "").lower().split():
         # WeasyPrint embeds the file of <a rel="attachment"> in the PDF: a resource.
-        if reason := policy.problem(urljoin(base_url, href.strip())):
+        if reason := resource_problem(urljoin(base_url, href.strip())):
             yield href, f'"{href}" {reason}'
     elif reason := link_refusal(href):
         yield href, f'link "{href}" {reason}'
 
 
-def _style_problems(style: str, policy: ResourcePolicy, base_url: str) -> Iterator[Problem]:
+def _style_problems(
+    style: str, resource_problem: ResourceProblem, base_url: str
+) -> Iterator[Problem]:
     for declaration in tinycss2.parse_blocks_contents(style):
         if not isinstance(declaration, Declaration):
             continue
@@ -240,7 +258,7 @@ def _style_problems(style: str, policy: ResourcePolicy, base_url: str) -> Iterat
                 f" (allowed: {', '.join(sorted(STYLE_PROPERTIES))})",
             )
         for url in _css_urls(declaration.value):
-            if reason := policy.problem(urljoin(base_url, url)):
+            if reason := resource_problem(urljoin(base_url, url)):
                 yield style, f'"{url}" {reason}'  # CSS escapes decoded: find the style
 
 

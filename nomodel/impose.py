@@ -5,6 +5,7 @@ from __future__ import annotations
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    ContentStream,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -67,7 +68,9 @@ def impose(source: PdfReader, sheet: tuple[float, float] | None = None) -> PdfWr
     writer.pdf_header = source.pdf_header
     for left, right in saddle_stitch_order(len(pages)):
         side = writer.add_blank_page(width, height)
-        xobjects = side["/Resources"].setdefault(NameObject("/XObject"), DictionaryObject())
+        resources = side["/Resources"]
+        assert isinstance(resources, DictionaryObject)  # add_blank_page makes one
+        xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
         drawing = []
         for name, index in (("/L", left), ("/R", right)):
             if index is None:
@@ -84,7 +87,7 @@ def impose(source: PdfReader, sheet: tuple[float, float] | None = None) -> PdfWr
                 f"{y - scale * float(trim.bottom):.4f} cm {name} Do Q"
             )
         if drawing:
-            contents = DecodedStreamObject()
+            contents = ContentStream(None, None)
             contents.set_data("\n".join(drawing).encode())
             side.replace_contents(contents)
 

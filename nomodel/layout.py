@@ -8,12 +8,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from weasyprint import CSS, HTML, Document, Page
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .faces import RealFacesOnly
 from .fetch import MAX_FILE_BYTES, REMOTE_SCHEMES, Refused, ResourcePolicy, checked_content
 from .project import Theme
-from .svg_policy import looks_like_svg
 
 # The colophon and back cover close the booklet: padding pages go before them.
 CLOSING_ANCHOR = "colophon"
@@ -50,9 +49,8 @@ class SandboxedFetcher(URLFetcher):
         except Refused as refused:
             self.refused[url] = str(refused)
             raise PermissionError(f"{url} {refused}") from None
-        # An SVG made safe is no longer the file's bytes: its type says what it is.
-        mime_type = "image/svg+xml" if looks_like_svg(resource.data) else resource.mime_type
-        return URLFetcherResponse(resource.url, resource.data, headers={"Content-Type": mime_type})
+        headers = {"Content-Type": resource.mime_type}
+        return URLFetcherResponse(resource.url, resource.data, headers=headers)
 
     def _remote(self, url: str, headers: dict | None) -> URLFetcherResponse:
         if reason := self.policy.refusal(url):
@@ -64,9 +62,8 @@ class SandboxedFetcher(URLFetcher):
             response.close()
         if len(data) > MAX_FILE_BYTES:
             raise Refused(f"is larger than {MAX_FILE_BYTES // 2**20} MB")
-        return URLFetcherResponse(
-            response.url, checked_content(data, self.policy), response.headers
-        )
+        data, _ = checked_content(data, self.policy)
+        return URLFetcherResponse(response.url, data, response.headers)
 
 
 def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetcher) -> Document:
@@ -86,7 +83,7 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
         )
         stylesheets.append(CSS(string=profile, color_profiles=color_profiles, url_fetcher=fetcher))
     document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
-        font_config=FontConfiguration(),
+        font_config=RealFacesOnly(),
         color_profiles=color_profiles,
         stylesheets=stylesheets,
         pdf_variant=options.pdf_variant,

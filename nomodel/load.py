@@ -188,6 +188,7 @@ def _read_section(index: Path, collect: _Collector) -> Section:
     return Section(
         path=index.parent,
         title=meta.title,
+        short_title=meta.short_title,
         series=meta.series,
         order=meta.order,
         intro=source.body,

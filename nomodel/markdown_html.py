@@ -17,8 +17,15 @@ from markupsafe import Markup
 from PIL import Image
 
 from .errors import ContentError
-from .fetch import ResourcePolicy
-from .html_policy import balanced, html_problems, link_refusal, may_hold_raw_html, reserved_names
+from .fetch import CardImages, ResourcePolicy, css_url, local_url
+from .html_policy import (
+    balanced,
+    html_problems,
+    link_refusal,
+    may_hold_raw_html,
+    reserved_names,
+    too_many_tags,
+)
 from .model import Content
 from .project import Theme
 from .typography import FrenchTypographyExtension
@@ -39,6 +46,13 @@ class _Source:
     text: str = ""
     first_line: int = 1
     problems: list[ContentError] = field(default_factory=list)
+    images: CardImages = field(init=False)
+
+    def start(self, path: Path, text: str, first_line: int) -> None:
+        """A new body: its own problems and its own images' count."""
+        self.path, self.text, self.first_line = path, text, first_line
+        self.problems = []
+        self.images = CardImages(self.policy)
 
     def report(self, needle: str, message: str) -> None:
         """A problem on the line where ``needle`` is written."""
@@ -75,8 +89,8 @@ class _ImagesAndHeadings(Treeprocessor):
                 f" or write ![décoratif]({src}) if it is only decoration",
             )
         # Relative to the card's own file; decoded once, by the policy, as the layout will.
-        url = urljoin(self.source.path.absolute().as_uri(), src)
-        if reason := self.source.policy.problem(url):
+        url = local_url(urljoin(self.source.path.absolute().as_uri(), src))
+        if reason := self.source.images.problem(url):
             self.source.report(src, f'image "{src}" {reason}')
             img.set("src", "")  # reported once, here, with its line
         elif alt.lower() in DECORATIVE:
@@ -103,7 +117,7 @@ class _ImagesAndHeadings(Treeprocessor):
         drawing = etree.SubElement(img, "span")
         drawing.set(
             "style",
-            f"padding-bottom: {100 * height / width:.3f}%; background-image: url('{url}')",
+            f"padding-bottom: {100 * height / width:.3f}%; background-image: {css_url(url)}",
         )
 
 
@@ -138,14 +152,17 @@ class MarkdownRenderer:
         )
 
     def convert(self, text: str, path: Path, first_line: int) -> tuple[Markup, list[ContentError]]:
-        self._source.path, self._source.text, self._source.first_line = path, text, first_line
-        self._source.problems = []
+        self._source.start(path, text, first_line)
+        if too_many := too_many_tags(text):
+            self._source.report("<", too_many)
+            return Markup(""), self._source.problems
         html = self._md.reset().convert(text)
         if may_hold_raw_html(text):
             # Raw HTML is read as the layout will read it, and kept only when harmless; what
             # it loads is addressed from the card's own file, like a Markdown image.
             base = path.absolute().as_uri()
-            problems = html_problems(html, self._source.policy, base, self._reserved)
+            images = self._source.images.problem
+            problems = html_problems(html, images, base, self._reserved)
             for needle, message in problems:
                 self._source.report(needle, message)
             if not problems:  # else the card is refused: its HTML is never laid out

@@ -42,6 +42,7 @@ class Section:
     intro: str  # Markdown body of _section.md
     intro_line: int  # 1-based line of _section.md where ``intro`` starts
     cards: tuple[Card, ...]
+    short_title: str = ""  # for the running heads; the title shortened when empty
 
     @property
     def slug(self) -> str:
@@ -82,6 +83,8 @@ class Booklet:
     keywords: tuple[str, ...] = ()
     cards_start: str = "any"  # "any": the next page; "recto": the next right-hand page
     editions: tuple[Edition, ...] = ()
+    qr: bool = False  # a QR code beside each link of a card
+    tint: bool = True  # False: white covers and dividers, for office printers
 
 
 @dataclass(frozen=True)

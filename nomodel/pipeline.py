@@ -31,6 +31,7 @@ from .project import Theme
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import css_problems, template_error
+from .wide_tables import wide_tables
 from .write import Outputs, fonts_dated, pdf_bytes
 
 
@@ -50,6 +51,8 @@ class BuildOptions:
     all_editions: bool = False
     only: tuple[str, ...] = ()  # a proof of these cards
     sections: tuple[str, ...] = ()  # a proof of these sections
+    qr: bool = False  # QR codes beside the cards' links, whatever booklet.yml says
+    tint: bool = True  # False: white covers and dividers, whatever booklet.yml says
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
     with Outputs(options.output_dir) as outputs:
         for target in chosen:
             started = time.perf_counter()
-            content = _with_format(target.content, options.format)
+            content = _with_options(target.content, options)
             policy = resource_policy(content_dir, options.allow_remote)
             fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
             target_rendered = replace(rendered, content=content)
@@ -144,6 +147,8 @@ def _lay_out(
     if problems:  # WeasyPrint skipped part of the theme's CSS: the booklet would be wrong
         raise ThemeError("\n".join(problems))
     _fail_on_refusals(fetcher, content_dir)  # what the checks could not see
+    if wide := wide_tables(document, rendered.content):
+        raise ContentErrors(wide)
     return document
 
 
@@ -199,7 +204,15 @@ def _card_pdf(path: Path) -> bool:
     return path.suffix == ".pdf" and re.fullmatch(NUMBER_PATTERN, path.stem) is not None
 
 
-def _with_format(content: Content, page_format: str | None) -> Content:
-    if page_format is None:
-        return content
-    return replace(content, booklet=replace(content.booklet, format=page_format))
+def _with_options(content: Content, options: BuildOptions) -> Content:
+    """The booklet as the command line asks: another format, QR codes, no tint."""
+    booklet = content.booklet
+    return replace(
+        content,
+        booklet=replace(
+            booklet,
+            format=options.format or booklet.format,
+            qr=booklet.qr or options.qr,
+            tint=booklet.tint and options.tint,
+        ),
+    )

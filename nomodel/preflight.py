@@ -12,6 +12,8 @@ from pypdf.generic import DictionaryObject
 from weasyprint import Document
 from weasyprint.images import RasterImage
 
+from .boxes import laid_out_boxes
+
 MIN_DPI = 300
 CSS_PX_PER_INCH = 96
 MM_PER_PX = 25.4 / CSS_PX_PER_INCH
@@ -108,9 +110,8 @@ def _embedded(font: DictionaryObject) -> bool:
 
 def _low_res_images(document: Document) -> Iterable[LowResImage]:
     for number, page in enumerate(document.pages, start=1):
-        # WeasyPrint keeps the laid-out boxes of a page here; the printed size of an image
-        # is only known from them.
-        for box in page._page_box.descendants():
+        # The printed size of an image is only known from the laid-out boxes.
+        for box in laid_out_boxes(page):
             image = getattr(box, "replacement", None)
             if not isinstance(image, RasterImage) or not box.width or not box.height:
                 continue

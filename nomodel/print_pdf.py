@@ -43,23 +43,22 @@ def _marks(
 ) -> PageObject:
     """A transparent page holding the eight crop marks, in line with the trim's edges."""
     start, end = bleed + MARK_GAP_MM * MM, bleed + (MARK_GAP_MM + MARK_LENGTH_MM) * MM
-    lines = []
-    for x in (trim.left, trim.right):  # vertical marks above and below the page
+    lines: list[tuple[float, float, float, float]] = []
+    for x in (float(trim.left), float(trim.right)):  # vertical marks above and below the page
         lines += [
-            (x, trim.top + start, x, trim.top + end),
-            (x, trim.bottom - start, x, trim.bottom - end),
+            (x, float(trim.top) + start, x, float(trim.top) + end),
+            (x, float(trim.bottom) - start, x, float(trim.bottom) - end),
         ]
-    for y in (trim.bottom, trim.top):  # horizontal marks left and right of the page
+    for y in (float(trim.bottom), float(trim.top)):  # horizontal marks left and right of the page
         lines += [
-            (trim.left - start, y, trim.left - end, y),
-            (trim.right + start, y, trim.right + end, y),
+            (float(trim.left) - start, y, float(trim.left) - end, y),
+            (float(trim.right) + start, y, float(trim.right) + end, y),
         ]
     path = " ".join(f"{x1:.3f} {y1:.3f} m {x2:.3f} {y2:.3f} l" for x1, y1, x2, y2 in lines)
     # Gray 0 is black on every separation a printer uses for marks (K), and stays valid
     # in PDF/X with a CMYK output intent. Marks are production aids: "Page" artifacts,
     # which screen readers of a tagged PDF skip.
-    operations = f"/Artifact <</Type /Page>> BDC q {MARK_WIDTH_PT} w 0 G {path} S Q EMC"
-    operations = operations.encode()
+    operations = f"/Artifact <</Type /Page>> BDC q {MARK_WIDTH_PT} w 0 G {path} S Q EMC".encode()
     marks = PageObject.create_blank_page(writer, width=media.width, height=media.height)
     marks.mediabox = media
     stream = ContentStream(None, None)

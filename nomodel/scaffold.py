@@ -77,6 +77,8 @@ keywords: [innovation publique, fiches]
 lang: fr
 format: A5                # A4, A5 ou A6
 cards_start: any          # any : une fiche commence à la page suivante ; recto : à droite
+qr: true                  # un QR code à côté de chaque lien d’une fiche
+tint: true                # false : couvertures et intercalaires blancs (imprimante de bureau)
 
 # Des éditions : des livrets faits d’une partie des fiches (nomodel build --edition atelier).
 editions:
@@ -92,6 +94,7 @@ editions:
 SECTION_EXAMPLE = """\
 ---
 title: Nos expériences
+short_title: Expériences  # le titre courant en haut des pages de la section
 series: A
 order: 1
 ---

@@ -135,10 +135,13 @@ class BookletMeta(_Strict):
     keywords: list[str] = []
     cards_start: CardsStart = "any"
     editions: list[EditionMeta] = []
+    qr: bool = False
+    tint: bool = True
 
 
 class SectionMeta(_Strict):
     title: Text
+    short_title: str = ""
     series: Series
     order: int = 0
 
@@ -220,6 +223,7 @@ def _unknown_key(key: Any, allowed: list[str]) -> str:
 _PROBLEMS = {
     "string_type": "must be text",
     "int_type": "must be a whole number",
+    "bool_type": "must be true or false",
     "list_type": "must be a list",
     "model_type": 'must be "key: value" lines',
     "string_too_short": "must not be empty",

@@ -21,6 +21,8 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 # would be 100 million elements, and minutes of drawing.
 MAX_ELEMENTS = 200_000
 MAX_DEPTH = 200
+# Text is set line by line when the PDF is written, slowly: a drawing's labels are short.
+MAX_TEXT = 20_000
 # SVG text is set in the booklet's own faces, never in a font of the machine.
 FONT_STACK = '"Old Standard TT", "DejaVu Serif", Symbola'
 _REFUSED_ELEMENTS = {"script", "foreignObject"}
@@ -29,13 +31,6 @@ _FONT_PROPERTIES = {"font-family", "font"}
 
 class SvgProblem(Exception):
     """What makes an SVG unsafe, worded to follow "is an SVG that …"."""
-
-
-def looks_like_svg(data: bytes) -> bool:
-    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<?xml", b"<svg", b"<!doctype svg", b"<!--")) and b"<svg" in (
-        data[:4096].lower()
-    )
 
 
 def safe_svg(data: bytes, data_url_allowed: Callable[[str], bool]) -> bytes:
@@ -48,8 +43,12 @@ def safe_svg(data: bytes, data_url_allowed: Callable[[str], bool]) -> bytes:
         root = ET.fromstring(data, parser=parser)
     except ET.ParseError as error:
         raise SvgProblem(f"cannot be read ({error})") from None
+    text = 0
     for element in root.iter():
         _check(element, data_url_allowed)
+        text += len(element.text or "") + len(element.tail or "")
+    if text > MAX_TEXT:
+        raise SvgProblem(f"holds over {MAX_TEXT} characters of text")
     _check_expansion(root)
     if not any(_local(element.tag) == "text" for element in root.iter()):
         return data  # nothing to change: the drawing as it was written

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from samples import SMALL_CONTENT
+from samples import SECRET, SMALL_CONTENT
 
 WriteContent = Callable[[dict[str, str | bytes]], Path]
 
@@ -40,3 +40,12 @@ def write_content(tmp_path: Path) -> WriteContent:
 def small_content(write_content: WriteContent) -> Path:
     """The seed's section with two short cards (tests/samples.py)."""
     return write_content(SMALL_CONTENT)
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A private file of the machine, outside the content folder."""
+    path = tmp_path / "private" / "notes.txt"
+    path.parent.mkdir()
+    path.write_text(SECRET)
+    return path

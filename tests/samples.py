@@ -38,3 +38,8 @@ SMALL_CONTENT = {
     "nos-cousins/00C.001-programme-labo-pia.md": CARD,
     "nos-cousins/00C.002-mission.md": SECOND_CARD,
 }
+
+# What a hostile card tries to read (tests/conftest.py: the ``secret`` fixture), and the
+# bytes of a previous build that a failed build must leave as they were.
+SECRET = "SECRET-7f3a-do-not-print"
+PREVIOUS = b"%PDF-1.7 the previous, good booklet"

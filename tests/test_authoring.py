@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -109,10 +110,32 @@ def test_html_is_written_with_its_styles_linked(small_content: Path, tmp_path: P
 
 def run(*args: str, tty: bool = False) -> str:
     command = [sys.executable, str(ROOT / "build.py"), *args]
-    if tty:  # script(1) gives the command a terminal, as a person's shell would
-        command = ["script", "-qec", subprocess.list2cmdline(command), "/dev/null"]
+    if tty:
+        return _on_a_terminal(command)
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
     return done.stdout
+
+
+def _on_a_terminal(command: list[str]) -> str:
+    """What ``command`` shows when its output is a terminal, as in a person's shell (a
+    pseudo-terminal from the standard library: no script(1), which differs between systems)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=follower, stderr=follower, cwd=ROOT)
+    os.close(follower)
+    shown = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the command has ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    return shown.decode("utf-8", "replace")
 
 
 def test_quiet_verbose_and_plain_output(small_content: Path, tmp_path: Path) -> None:

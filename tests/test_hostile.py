@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import signal
 import subprocess
 import sys
 import zlib
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import WriteContent
 from PIL import Image
-from samples import CARD, SECOND_CARD, SMALL_CONTENT
-from test_safety import PREVIOUS, SECRET
+from samples import CARD, PREVIOUS, SECOND_CARD, SECRET, SMALL_CONTENT
 
 from nomodel.cli import main
 
@@ -24,14 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CARD_FILE = "nos-cousins/00C.001-programme-labo-pia.md"
 BODY_LINE = 9  # the first body line of samples.CARD
 HOSTILE_LINE = BODY_LINE + 2  # where `card_with` puts the hostile line
-
-
-@pytest.fixture
-def secret(tmp_path: Path) -> Path:
-    path = tmp_path / "private" / "notes.txt"
-    path.parent.mkdir()
-    path.write_text(SECRET)
-    return path
 
 
 def card_with(line: str) -> str:
@@ -302,6 +295,23 @@ def test_a_link_that_cannot_work_on_paper_is_refused(
     assert_untouched(output)
 
 
+def test_a_small_data_url_image_is_drawn(write_content: WriteContent, tmp_path: Path) -> None:
+    import io
+
+    picture = io.BytesIO()
+    Image.new("RGB", (30, 20), "#335577").save(picture, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(picture.getvalue()).decode()
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(f"![Un carré]({url})")})
+    assert build(content, tmp_path / "out") == 0
+    with pikepdf.open(tmp_path / "out" / "booklet.pdf") as pdf:
+        images = [
+            o
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
+        assert [(int(i.Width), int(i.Height)) for i in images] == [(30, 20)]
+
+
 def test_links_that_work_on_paper_are_kept(write_content: WriteContent, tmp_path: Path) -> None:
     links = (
         "[site](https://example.org) [écrire](mailto:labo@example.org) [appeler](tel:+33123456789)"
@@ -366,11 +376,24 @@ def test_an_image_with_absurdly_many_pixels_is_refused(
 def test_raw_html_nested_beyond_what_a_layout_can_take_is_refused(
     write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deep = "<div>" * 5000 + "x" + "</div>" * 5000  # 55 KB; WeasyPrint fails past ~130
+    deep = "<div>" * 200 + "x" + "</div>" * 200  # 2 KB; WeasyPrint fails past ~130
     content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(deep)})
     assert build(content, output) == 1
     err = capsys.readouterr().err
-    assert f"{HOSTILE_LINE}: raw HTML nests 5001 levels deep; the limit is 40" in err
+    assert f"{HOSTILE_LINE}: raw HTML nests 201 levels deep; the limit is 40" in err
+    assert_untouched(output)
+
+
+def test_more_html_than_can_be_read_in_time_is_refused_before_reading_it(
+    write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The HTML parser's time grows with the square of the nesting: 100 000 nested <div>
+    (a 1 MB card) would take hours."""
+    deep = "<div>" * 100_000 + "x"
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(deep)})
+    assert build(content, output) == 1
+    err = capsys.readouterr().err
+    assert f"{HOSTILE_LINE}: holds 100000 HTML tags; a card may hold 3000" in err
     assert_untouched(output)
 
 
@@ -628,3 +651,128 @@ def test_a_read_failure_is_not_told_as_a_write_failure(
     assert build(small_content, tmp_path / "out") == 1
     err = capsys.readouterr().err
     assert "Permission denied" in err and "cannot write" not in err
+
+
+# ---------- found by trying as an attacker would ----------
+
+
+@pytest.mark.parametrize(
+    "injected",
+    [
+        "');position:fixed;top:0;left:0;width:30mm;height:30mm;background-color:red;z:url('",
+        "');string-set:section'PIRATE',card-number'PIRATE';z:url('",
+        '");position:fixed;z:url("',
+        ") ;position:fixed;(",
+    ],
+)
+def test_a_decorative_image_address_cannot_inject_css(
+    injected: str, write_content: WriteContent, tmp_path: Path
+) -> None:
+    card = card_with(f"![décoratif][1]\n\n[1]: filet.png?{injected}")
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card})
+    Image.new("RGB", (40, 4), "#222222").save(content / "nos-cousins" / "filet.png")
+    assert build(content, tmp_path / "out", "--html") == 0
+    html = (tmp_path / "out" / "booklet.html").read_text()
+    card_html = html[html.index('id="card-00C.001"') : html.index('id="card-00C.002"')]
+    styles = " ".join(re.findall(r'style="([^"]*)"', card_html))
+    assert "position" not in styles and "string-set" not in styles
+    from pdf_helpers import page_texts
+
+    assert "PIRATE" not in "".join(page_texts(tmp_path / "out" / "booklet.pdf"))
+
+
+def _use_bomb(levels: int = 8) -> str:
+    defs = ['<rect id="l0" width="1" height="1"/>']
+    for level in range(1, levels + 1):
+        uses = "".join(f'<use href="#l{level - 1}"/>' for _ in range(10))
+        defs.append(f'<g id="l{level}">{uses}</g>')
+    return SVG.format("<defs>" + "".join(defs) + f'</defs><use href="#l{levels}"/>')
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("pi.svg", ("<?foo?>" + _use_bomb()).encode()),
+        ("doctype.svg", ("<!DOCTYPE html>" + _use_bomb()).encode()),
+        ("comment.svg", ("<!--" + "x" * 5000 + "-->" + _use_bomb()).encode()),
+        ("utf16.svg", ('<?xml version="1.0" encoding="UTF-16"?>' + _use_bomb()).encode("utf-16")),
+        ("named-as.png", _use_bomb().encode()),
+    ],
+)
+def test_an_svg_is_checked_whatever_it_starts_with_or_is_named(
+    name: str,
+    data: bytes,
+    write_content: WriteContent,
+    output: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """WeasyPrint draws as SVG whatever Pillow cannot open and XML can read."""
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(f"![Un motif]({name})")})
+    (content / "nos-cousins" / name).write_bytes(data)
+    assert build(content, output) == 1
+    assert "is an SVG that expands to over 200000 elements" in capsys.readouterr().err
+    assert_untouched(output)
+
+
+def test_svg_text_is_bounded(
+    write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    svg = SVG.format('<text x="0" y="10">' + "mot " * 75_000 + "</text>")
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with("![Un texte](texte.svg)")})
+    (content / "nos-cousins" / "texte.svg").write_text(svg)
+    assert build(content, output) == 1
+    assert "is an SVG that holds over 20000 characters of text" in capsys.readouterr().err
+
+
+def test_one_picture_under_many_names_is_read_once_and_a_card_has_a_pixel_budget(
+    write_content: WriteContent,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nomodel import fetch
+
+    names = "\n".join(f"![Photo {n}](photo.png?{n}) ![Photo](photo.png#{n})" for n in range(10))
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(names)})
+    Image.new("RGB", (100, 100), "#335577").save(content / "nos-cousins" / "photo.png")
+    assert build(content, tmp_path / "out", "--html") == 0
+    html = (tmp_path / "out" / "booklet.html").read_text()
+    assert "photo.png?" not in html and "photo.png#" not in html  # one URL: decoded once
+
+    monkeypatch.setattr(fetch, "MAX_CARD_PIXELS", 25_000)
+    Image.new("RGB", (100, 100), "#553377").save(content / "nos-cousins" / "autre.png")
+    Image.new("RGB", (100, 100), "#775533").save(content / "nos-cousins" / "encore.png")
+    more = f"{names}\n\n![Autre](autre.png) ![Encore](encore.png)"
+    (content / CARD_FILE).write_text(card_with(more))
+    assert build(content, tmp_path / "out2") == 1
+    err = capsys.readouterr().err
+    assert 'image "encore.png" brings the card\'s images to 30000 pixels' in err
+
+
+def test_a_tiny_file_claiming_millions_of_pixels_is_refused(
+    write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with("![Photo](photo.png)")})
+    (content / "nos-cousins" / "photo.png").write_bytes(_png_header_only(6000, 6000))
+    assert build(content, output) == 1
+    assert "claims 36000000 pixels in" in capsys.readouterr().err
+
+
+def test_a_named_pipe_as_booklet_yml_does_not_hang(tmp_path: Path, small_content: Path) -> None:
+    (small_content / "booklet.yml").unlink()
+    os.mkfifo(small_content / "booklet.yml")
+    command = [sys.executable, "build.py", "check", "--content", str(small_content)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "missing booklet.yml" in done.stderr
+
+
+def test_a_hard_link_is_refused(
+    secret: Path, write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hard link's other name may be any file of the machine on the same disk."""
+    attach = '<a rel="attachment" href="notes.txt">notes</a>'
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card_with(attach)})
+    os.link(secret, content / "nos-cousins" / "notes.txt")
+    assert build(content, output, "--cards") == 1
+    assert '"notes.txt" is a hard link to a file: copy the file instead' in capsys.readouterr().err
+    assert_untouched(output)

@@ -98,7 +98,7 @@ def numbered_pdf(pages: int, size: str, extra_css: str = "") -> bytes:
         for n in range(1, pages + 1)
     )
     html = f"""<html><head><title>No Model</title><style>
-        @font-face {{ font-family: Courier; src: url(CourierPrime-Regular.otf) }}
+        @font-face {{ font-family: Courier; src: url(CourierPrime-Regular.ttf) }}
         @page {{ size: {size}; margin: 0 }}
         section {{ font: 72pt Courier }}
         section + section {{ break-before: page }}

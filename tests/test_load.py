@@ -238,7 +238,7 @@ def test_unknown_keys_get_a_hint(seed: Path, write_content) -> None:
             booklet,
             6,
             'unknown key "colour" (allowed keys: title, subtitle, author, edition, subject,'
-            " lang, format, keywords, cards_start, editions)",
+            " lang, format, keywords, cards_start, editions, qr, tint)",
         ),
     ]
 

@@ -20,7 +20,7 @@ from conftest import WriteContent
 from pdf_helpers import page_texts
 from PIL import Image
 from pypdf import PdfReader
-from samples import CARD, SMALL_CONTENT
+from samples import CARD, PREVIOUS, SECRET, SMALL_CONTENT
 
 from nomodel import pipeline
 from nomodel.cli import main
@@ -29,18 +29,7 @@ from nomodel.layout import SandboxedFetcher
 from nomodel.preflight import pdf_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
-PREVIOUS = b"%PDF-1.7 the previous, good booklet"
-SECRET = "SECRET-7f3a-do-not-print"
 CARD_FILE = "nos-cousins/00C.001-programme-labo-pia.md"
-
-
-@pytest.fixture
-def secret(tmp_path: Path) -> Path:
-    """A private file of the machine, outside the content folder."""
-    path = tmp_path / "private" / "notes.txt"
-    path.parent.mkdir()
-    path.write_text(SECRET)
-    return path
 
 
 def hostile(secret: Path, content: Path) -> dict[str, str]:

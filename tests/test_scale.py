@@ -12,7 +12,7 @@ from nomodel.cli import main
 
 
 def test_500_cards_build(tmp_path: Path) -> None:
-    content = make_content(tmp_path / "content", cards=500, paragraphs=2)
+    content = make_content(tmp_path / "content", cards=500, paragraphs=1)
     assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
     texts = page_texts(tmp_path / "out" / "booklet.pdf")
     assert len(texts) % 4 == 0
