@@ -32,7 +32,7 @@ from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import css_problems, template_error
 from .wide_tables import wide_tables
-from .write import Outputs, fonts_dated, pdf_bytes
+from .write import Outputs, pdf_bytes
 
 
 @dataclass(frozen=True)
@@ -109,10 +109,7 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
             fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
             target_rendered = replace(rendered, content=content)
             document = _lay_out(target_rendered, target, options, version, fetcher, outputs, stage)
-            with fonts_dated(version):
-                paths, report = _write_outputs(
-                    document, content, target.stem, options, outputs, stage
-                )
+            paths, report = _write_outputs(document, content, target.stem, options, outputs, stage)
             # SVG images are drawn, and what they reference fetched, while the PDF is written.
             _fail_on_refusals(fetcher, content_dir)
             seconds = time.perf_counter() - started

@@ -17,16 +17,33 @@ from weasyprint import Document
 from weasyprint.pdf import VARIANTS
 
 from .accessibility import mark_pagination_artifacts
+from .conformance import conform
 from .errors import OutputError, display_path
 
 
 def pdf_bytes(document: Document, variant: str | None) -> bytes:
     """The document as PDF in ``variant``; a tagged one gets its running heads and folios
-    marked as artifacts, as PDF/UA wants."""
-    with _reproducible_document_id(document):
+    marked as artifacts, as PDF/UA wants, and every variant what its validators ask
+    (conformance.py)."""
+    _forget_link_annotations(document)
+    with _reproducible_document_id(document), _font_timestamps(document):
         pdf = document.write_pdf(pdf_variant=variant)
-    tagged = variant is not None and VARIANTS[variant][1].get("pdf_tags", False)
-    return mark_pagination_artifacts(pdf) if tagged else pdf
+    if variant is None:
+        return pdf
+    if VARIANTS[variant][1].get("pdf_tags", False):
+        pdf = mark_pagination_artifacts(pdf)
+    return conform(pdf, variant)
+
+
+def _forget_link_annotations(document: Document) -> None:
+    """WeasyPrint (70) keeps on each box the link annotation of the last PDF written from
+    it, and tags that box with it even when a new PDF drops the link (its target is not in
+    the new document: a cross-reference to another card, in a card's PDF). The structure
+    tree then points at whatever object has that number in the new file. The booklet's
+    layout is written several times (booklet, print PDF, each card), so it is reset first."""
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            box.link_annotation = None
 
 
 @contextmanager
@@ -44,20 +61,20 @@ def _reproducible_document_id(document: Document) -> Iterator[None]:
 
 
 @contextmanager
-def fonts_dated(version: datetime.datetime) -> Iterator[None]:
-    """Font subsets stamped with the booklet's date, not the clock.
-
-    Without the HarfBuzz subsetter (libharfbuzz-subset), WeasyPrint subsets fonts with
-    fontTools, which writes the current time into each font's ``head.modified``; fontTools
-    takes SOURCE_DATE_EPOCH instead when it is set (fontTools.misc.timeTools.timestampNow).
-    WeasyPrint gives no way to pass it, hence the environment, restored afterwards."""
+def _font_timestamps(document: Document) -> Iterator[None]:
+    """Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which stamps each
+    subset with the clock unless SOURCE_DATE_EPOCH is set: it is set, while writing, to the
+    document's version time, so that two builds of the same content are identical."""
+    modified = document.metadata.modified
     previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(version.timestamp()))
+    if modified:
+        seconds = int(datetime.datetime.fromisoformat(modified).timestamp())
+        os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
     try:
         yield
     finally:
         if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
