@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from weasyprint import Document
 
+from .layout import without_dead_links
 from .model import Card, Content
 
 
@@ -21,7 +22,9 @@ def cut_cards(document: Document, content: Content) -> Iterator[tuple[Card, Docu
     for card in content.cards:
         # card.html.j2 marks where each card starts and ends.
         start, end = first_page[f"card-{card.number}"], first_page[f"end-{card.number}"]
-        single = document.copy(document.pages[start : end + 1])
+        # Cross-references to other cards keep their text (number and booklet page, like
+        # the card's own folios) but are no links: their targets are not in this PDF.
+        single = without_dead_links(document, document.pages[start : end + 1])
         single.metadata = copy.copy(document.metadata)
         single.metadata.title = f"{card.number} — {card.title}"
         single.metadata.description = card.summary or content.booklet.subject or None

@@ -80,6 +80,13 @@ def keywords(content: Content) -> list[str]:
     return list(dict.fromkeys((*content.booklet.keywords, *tags)))
 
 
+def absent_references(rendered: RenderedContent) -> list[str]:
+    """Cards that bodies refer to but that this booklet (an edition, a proof) leaves out:
+    their cross-references print the number without a page."""
+    present = {card.number for card in rendered.content.cards}
+    return sorted(rendered.references - present)
+
+
 def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool = False) -> str:
     """The whole booklet as one HTML string; content only ever enters as template data.
 
@@ -93,6 +100,7 @@ def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool =
         sections=rendered.content.sections,
         bodies=rendered.bodies,
         keywords=keywords(rendered.content),
+        absent_references=absent_references(rendered),
         version=version,
         proof=proof,
         fonts=FONTS,

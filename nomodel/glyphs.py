@@ -37,7 +37,8 @@ def _coverage(fonts: tuple[tuple[Path, int], ...]) -> frozenset[int]:
 
 
 def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
-    """One problem per file and character that no font of the theme has, on its first line."""
+    """One problem per line and character that no font of the theme has: the author finds
+    every place to change, not only the first."""
     problems = []
     covered = coverage(theme)
     for path in paths:
@@ -49,12 +50,10 @@ def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
             continue  # the loader has reported it
         if all(ord(char) in covered or _invisible(char) for char in set(text)):
             continue  # most files: one pass over their distinct characters settles them
-        seen: set[str] = set()
         for number, line in enumerate(text.splitlines(), start=1):
-            for char in line:
-                if char in seen or ord(char) in covered or _invisible(char):
+            for char in dict.fromkeys(line):  # each character once per line, in order
+                if ord(char) in covered or _invisible(char):
                     continue
-                seen.add(char)
                 name = unicodedata.name(char, "unnamed character")
                 problems.append(
                     ContentError(

@@ -88,7 +88,24 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
         stylesheets=stylesheets,
         pdf_variant=options.pdf_variant,
     )
+    document = without_dead_links(document)
     return pad_to_multiple_of_four(document) if options.pad else document
+
+
+def without_dead_links(document: Document, pages: list[Page] | None = None) -> Document:
+    """The document, or these of its pages, without the internal links whose anchor is on
+    none of them: a cross-reference to a card left out of an edition, or outside a single
+    card's pages, is then no link at all (WeasyPrint would drop it, logging an error)."""
+    pages = list(document.pages if pages is None else pages)
+    anchors = {name for page in pages for name in page.anchors}
+    kept = []
+    for page in pages:
+        links = [link for link in page.links if link[0] != "internal" or link[1] in anchors]
+        if len(links) < len(page.links):
+            page = copy.copy(page)  # the booklet keeps its own page, links and all
+            page.links = links
+        kept.append(page)
+    return document.copy(kept)
 
 
 def trimmed(document: Document) -> Document:

@@ -45,6 +45,11 @@ class Theme:
         """The theme of the project whose content folder is ``content_dir``."""
         return cls(content_dir.resolve().parent, bundled_root())
 
+    @classmethod
+    def bundled_only(cls) -> Theme:
+        """nomodel's own look, without a project's files."""
+        return cls(bundled_root(), bundled_root())
+
     def folders(self, kind: str) -> list[Path]:
         """Where ``kind`` (templates or styles) files are looked for, first found wins."""
         return list(dict.fromkeys((self.project / kind, self.bundled / kind)))

@@ -1,37 +1,35 @@
 """French typography (BRIEF §4): no-break spaces, « » quotes and ’ apostrophes.
 
-``typeset`` handles plain strings (titles, names, roles); ``FrenchTypographyExtension``
-applies the same rules to the text of a Markdown document, element boundaries included.
+``typeset`` handles plain strings (titles, names, roles); ``french_typography_plugin``
+applies the same rules to the text tokens of a Markdown document (markdown-it), across
+emphasis and links but never inside code, addresses or raw HTML.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
-from markdown import Markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 NNBSP = "\u202f"  # narrow no-break space: before ; ! ? and inside « »
 NBSP = "\u00a0"  # no-break space: before :, inside numbers, after one-letter words
 
-# Tokens the rules must not see: URLs, e-mail addresses, HTML entities and Python-Markdown's
-# STX…ETX placeholders (stashed HTML, backslash escapes: `wzxhzdk:0` holds a colon).
+# Tokens the rules must not see in a plain string: URLs, e-mail addresses, HTML entities.
+# (In Markdown, links and bare URLs are tokens of their own before the rules run.)
 # A URL does not take trailing sentence punctuation, so "voir https://x.fr : …" still works.
 _PROTECTED = re.compile(
     r"((?:[a-z][a-z\d+.-]*://|www\.|mailto:)[^\s<>\"«»]*[^\s<>\"«».,;:!?'’)\]]"
     r"|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);"
-    r"|\x02[^\x03]*\x03)",
+    r"|&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);)",
     re.IGNORECASE,
 )
 
 _SPACES = "[ \t\u00a0\u202f]"
 # A space is inserted before punctuation only when it closes a word: "?!" spaces the "?" alone.
-# Nor after a placeholder (ETX) or an entity (";"): it may well be the author's own "&nbsp;".
+# Nor after an entity (";", or ETX standing for a Markdown one): it may be the author's "&nbsp;".
 _WORD_END = r"(?<=[^\s;:!?«(\[{\x03])"
 _CLOSES = r"(?:[\s)\]}».,…;:!?]|\Z)"
 
@@ -64,7 +62,7 @@ _RULES: tuple[_Rule, ...] = tuple(
     )
 )
 # What every protected token holds; most texts have none, and need no split.
-_MAYBE_PROTECTED = re.compile(r"://|www\.|mailto:|[@&\x02]", re.IGNORECASE)
+_MAYBE_PROTECTED = re.compile(r"://|www\.|mailto:|[@&]", re.IGNORECASE)
 
 
 def _apply_rules(text: str, before: str) -> str:
@@ -106,49 +104,43 @@ def typeset(text: str) -> str:
     return _typeset(text, "")
 
 
-# Their text is literal: code, or content a browser does not render as prose.
-_RAW_TAGS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
+# Inline tokens whose text the rules never touch, seen from the prose around them as one
+# opaque word: `ls`: gets its no-break space, but the "b" ending `a : b` is no one-letter word.
+_OPAQUE = "\ufffc"
+# Tokens that are only markup: the prose runs on through them (``**Sponsor** :``).
+_TRANSPARENT = frozenset(
+    {"em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"}
+    | {"link_open", "link_close", "html_inline"}
+)
 
 
-class _FrenchTypographyTreeprocessor(Treeprocessor):
-    """Typesets every text node in document order, carrying the preceding characters across
-    element boundaries (``*mot*:``, ``« *Passages* »``) but not across blocks."""
-
-    def run(self, root: etree.Element) -> None:
-        self._context = ""
-        self._visit(root, raw=False)
-
-    def _visit(self, element: etree.Element, raw: bool) -> None:
-        raw = raw or element.tag in _RAW_TAGS
-        if self.md.is_block_level(element.tag):
-            self._context = ""
-        element.text = self._typeset(element.text, raw)
-        for child in element:
-            self._visit(child, raw)
-            if self.md.is_block_level(child.tag):
-                self._context = ""
-            child.tail = self._typeset(child.tail, raw)
-
-    def _typeset(self, text: str | None, raw: bool) -> str | None:
-        if not text:
-            return text
-        if raw or isinstance(text, AtomicString):
-            # Seen from the prose around it, literal text is one opaque word: `ls`: gets its
-            # no-break space, but the "b" ending `a : b` is no one-letter word.
-            self._context = "\ufffc"
-            return text
-        text = _typeset(text, self._context)
-        self._context = (self._context + text)[-2:]
-        return text
+def typeset_inline(children: list[Token]) -> None:
+    """Typesets the text tokens of one inline run (a paragraph, a heading, a table cell) in
+    place, carrying the preceding characters across emphasis, links and inline HTML."""
+    context = ""
+    for token in children:
+        if token.type == "text":
+            token.content = _typeset(token.content, context)
+            context = (context + token.content)[-2:]
+        elif token.type in {"softbreak", "hardbreak"}:
+            context = (context + "\n")[-2:]
+        elif token.type == "text_special" and token.info == "escape":
+            context = (context + token.content)[-2:]
+        elif token.type == "text_special":
+            # An entity may be the author's own space (&nbsp;): nothing is inserted after it.
+            context = "\x03"  # what _WORD_END takes for an entity
+        elif token.type not in _TRANSPARENT:
+            context = _OPAQUE  # code, images, addresses, footnote references
 
 
-class FrenchTypographyExtension(Extension):
-    """Python-Markdown extension applying ``typeset``'s rules to the rendered text."""
-
-    def extendMarkdown(self, md: Markdown) -> None:
-        # Below the inline processor (20): code spans and links exist, so they can be skipped.
-        md.treeprocessors.register(_FrenchTypographyTreeprocessor(md), "french_typography", 5)
+def _typeset_tokens(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            typeset_inline(token.children)
 
 
-def makeExtension(**kwargs: object) -> FrenchTypographyExtension:
-    return FrenchTypographyExtension(**kwargs)
+def french_typography_plugin(md: MarkdownIt) -> None:
+    """A markdown-it plugin applying ``typeset``'s rules to the text tokens, never to code,
+    URLs or raw HTML. It runs once links, bare URLs and footnotes are tokens, and before
+    ``text_join`` merges escapes and entities into the text around them."""
+    md.core.ruler.before("text_join", "french_typography", _typeset_tokens)

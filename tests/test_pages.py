@@ -221,8 +221,14 @@ def _word(chars: list[tuple[str, tuple[float, ...]]]) -> Word:
 
 
 def table_rows(pdf: Path, index: int) -> list[list[Word]]:
-    """The body rows of the generated tables: lines that start with a year."""
-    return [line for line in words_by_line(pdf, index) if re.fullmatch(r"20\d\d", line[0][0])]
+    """The body rows of the generated tables: lines of at least three words (the cells)
+    that start with a year and end with the count of agents. A line of running text may
+    start with the "2021" that ends an address broken after its "-"."""
+    return [
+        line
+        for line in words_by_line(pdf, index)
+        if len(line) >= 3 and re.fullmatch(r"20\d\d", line[0][0]) and line[-1][0].isdigit()
+    ]
 
 
 def test_tables_break_between_pairs_of_rows_under_a_repeated_header(

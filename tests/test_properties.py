@@ -8,19 +8,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import markdown
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.footnote import footnote_plugin
 
 from nomodel.errors import ContentErrors
+from nomodel.fetch import ResourcePolicy
 from nomodel.frontmatter import read_markdown, read_yaml
-from nomodel.typography import (
-    FrenchTypographyExtension,
-    _FrenchTypographyTreeprocessor,
-    typeset,
-)
+from nomodel.markdown_html import MarkdownRenderer
+from nomodel.typography import french_typography_plugin, typeset, typeset_inline
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -342,7 +342,6 @@ TOKENS = [
     "&#160;",
     "&#x202f;",
     "&amp;",
-    "\x02wzxhzdk:0\x03",
     "l'",
     "jusqu'à",
     "qu'il",
@@ -410,23 +409,66 @@ def test_typeset_changes_only_spaces_and_quotes(text: str) -> None:
     assert visible(typeset(text)) == visible(text)
 
 
-class _TypesetTwice(FrenchTypographyExtension):
-    """Runs the typography tree processor twice, to check it is idempotent on the tree."""
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        super().extendMarkdown(md)
-        md.treeprocessors.register(_FrenchTypographyTreeprocessor(md), "french_again", 4)
+def _typeset_again(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            typeset_inline(token.children)
 
 
-def render(text: str, extension: FrenchTypographyExtension | None = None) -> str:
-    extensions = [extension or FrenchTypographyExtension(), "footnotes", "tables"]
-    return markdown.markdown(text, extensions=extensions)
+def _parser(twice: bool = False) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin)
+    md.use(french_typography_plugin)
+    if twice:  # the typography's rule twice, to check it is idempotent on the tokens
+        md.core.ruler.after("french_typography", "french_again", _typeset_again)
+    return md
+
+
+ONCE, TWICE = _parser(), _parser(twice=True)
+
+
+def render(text: str, md: MarkdownIt = ONCE) -> str:
+    return md.render(text)
 
 
 @SETTINGS
 @given(text=texts)
 def test_markdown_never_raises_and_is_idempotent(text: str) -> None:
-    assert render(text, _TypesetTwice()) == render(text)
+    assert render(text, TWICE) == render(text)
+
+
+BODY_TOKENS = [
+    "[lien](https://x.fr)",
+    "[carte](00C.002)",
+    "[x](javascript:y)",
+    "![image](a.png)",
+    "![](//x.fr/a.png)",
+    '<a href="file:///x">',
+    "<h2>",
+    "</h2>",
+    '<img src="../x.png">',
+    "<svg><image href='a.svg'/></svg>",
+    "\n- [ ] ",
+    "\n- [x] ",
+    "~~",
+    "| a |\n|--:|\n| 1 |",
+    "\\\n",
+    "\n## ",
+]
+bodies = st.lists(
+    st.one_of(st.sampled_from(BODY_TOKENS + TOKENS), st.text(max_size=8)), max_size=30
+).map("".join)
+
+
+@SETTINGS
+@given(text=bodies)
+def test_the_booklet_renderer_never_raises(text: str) -> None:
+    """Whatever a body holds, problems are reported, never raised, on lines of the body."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_markdown gives bodies
+    root = Path(tempfile.gettempdir()) / "nomodel-nowhere"
+    renderer = MarkdownRenderer(ResourcePolicy((root,)))
+    _, problems = renderer.convert(text, root / "00C.001-x.md", 10)
+    assert all(10 <= problem.line <= 10 + text.count("\n") for problem in problems)
 
 
 # A single plain paragraph: no Markdown syntax, no HTML, nothing Markdown escapes.
@@ -440,5 +482,5 @@ plain_paragraphs = st.builds(
 @given(text=plain_paragraphs)
 def test_plain_paragraph_is_typeset_like_a_string(text: str) -> None:
     html = render(text)
-    assert html == f"<p>{typeset(text)}</p>"
+    assert html == f"<p>{typeset(text)}</p>\n"
     assert render(typeset(text)) == html
