@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_build(commands)
     _add_check(commands)
+    _add_init(commands)
     _add_new(commands)
     _add_watch(commands)
     return parser
@@ -142,6 +143,21 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
     _add_content_options(check)
 
 
+def _add_init(commands: argparse._SubParsersAction) -> None:
+    init = commands.add_parser(
+        "init",
+        help="make a new booklet project, with an example card",
+        description="Make DIR a booklet project: DIR/content/ with booklet.yml, a section and"
+        " an example card showing every feature, and a README; then 'cd DIR && nomodel'.",
+    )
+    init.add_argument("folder", metavar="DIR", type=Path, help="the project's folder")
+    init.add_argument(
+        "--with-theme",
+        action="store_true",
+        help="also copy nomodel's templates/ and styles/ into DIR, to change the look",
+    )
+
+
 def _add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser(
         "new",
@@ -214,6 +230,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         argv.insert(0, "build")
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "init":
+        return args
     if not args.content.is_dir():
         parser.error(f"content folder not found: {args.content}")
     if args.command != "build":
@@ -277,6 +295,13 @@ def _new_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    made = scaffold.init_project(args.folder, args.with_theme)
+    print(f"made {', '.join(display_path(path) for path in made)}")
+    print(f"next: cd {display_path(args.folder)} && nomodel")
+    return EXIT_OK
+
+
 def _new(args: argparse.Namespace) -> Path:
     if args.kind == "card":
         return scaffold.new_card(args.content, args.section, args.title, datetime.date.today())
@@ -299,6 +324,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from . import pipeline  # WeasyPrint and pypdf take 0.4 s to import; check does without
+    from .notices import notices
     from .progress import stage_reporter
 
     options = pipeline.BuildOptions(
@@ -321,8 +347,13 @@ def _build(args: argparse.Namespace) -> int:
     )
     if args.quiet:  # WeasyPrint's own warnings are for developers
         logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
-    with stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage:
+    with (
+        stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage,
+        notices() as told,
+    ):
         results = pipeline.build(args.content, options, stage)
+    for notice in told:
+        print(notice, file=sys.stderr)
     code = EXIT_OK
     for result in results:
         if not args.quiet:
@@ -357,4 +388,10 @@ def _preflight(result: BuildResult, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"build": _build, "check": _check, "new": _new_command, "watch": _watch}
+_COMMANDS = {
+    "build": _build,
+    "check": _check,
+    "init": _init,
+    "new": _new_command,
+    "watch": _watch,
+}

@@ -1,4 +1,5 @@
-"""Rendered content → one HTML document, through the Jinja templates in ``templates/``."""
+"""Rendered content → one HTML document, through the Jinja templates in ``templates/`` (the
+project's own, over the bundled ones: project.Theme)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from dataclasses import dataclass
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import PAPER_SIZES
-from .project import STYLES, TEMPLATES
+from .project import BASE_TEMPLATE, Theme
 from .qr import qr_code
 from .running_head import running_head
 from .typography import typeset
@@ -58,9 +60,11 @@ def long_french_date(value: datetime.date) -> str:
     return format_date(value, "d MMMM yyyy", locale="fr_FR")
 
 
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+def _environment(theme: Theme) -> Environment:
+    # Sandboxed: a project's own templates travel with its content, and a template could
+    # otherwise reach Python's internals through the objects it is given (``__globals__``).
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(theme.folders("templates")),  # the first that has a name wins
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -88,7 +92,8 @@ def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool =
 
     ``version`` dates the booklet: its colophon and the PDF's creation date. A ``proof`` has
     only the sections' dividers and the cards."""
-    template = _environment().get_template("base.html.j2")
+    theme = Theme.of(rendered.content.root)
+    template = _environment(theme).get_template(BASE_TEMPLATE)
     return template.render(
         booklet=rendered.content.booklet,
         page_size=PAPER_SIZES[rendered.content.booklet.format],
@@ -101,5 +106,5 @@ def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool =
         fonts=FONTS,
         running_head=running_head,
         qr_code=qr_code,
-        stylesheet=(STYLES / "booklet.css").as_uri(),
+        stylesheet=theme.stylesheet().as_uri(),
     )

@@ -1,5 +1,6 @@
-"""Every character of the content must be drawn by a bundled font: the PDF never falls back
-on a font of the machine, and never shows a missing-glyph box."""
+"""Every character of the content must be drawn by a font of the theme (the fonts its
+stylesheet names, bundled or the project's own): the PDF never falls back on a font of the
+machine, and never shows a missing-glyph box."""
 
 from __future__ import annotations
 
@@ -12,27 +13,34 @@ from fontTools.ttLib import TTFont
 
 from .errors import ContentError
 from .frontmatter import MAX_FILE_BYTES
-from .project import STYLES
+from .project import Theme
+from .theme import font_faces
 
-FONTS = STYLES / "fonts"
 # Characters that steer shaping without a glyph of their own: joiners, variation selectors.
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
 
 
+def coverage(theme: Theme) -> frozenset[int]:
+    """Code points that at least one font of the theme draws (the CSS stacks fall back on
+    all of them)."""
+    fonts = sorted({path for _, _, path in font_faces(theme) if path.is_file()})
+    return _coverage(tuple((path, path.stat().st_mtime_ns) for path in fonts))
+
+
 @functools.cache
-def coverage() -> frozenset[int]:
-    """Code points that at least one bundled font draws (the CSS stacks fall back on all)."""
+def _coverage(fonts: tuple[tuple[Path, int], ...]) -> frozenset[int]:
+    """Keyed by modification time too: ``nomodel watch`` sees a font replaced in place."""
     covered: set[int] = set()
-    for font in sorted(FONTS.glob("*.[ot]tf")):
+    for font, _ in fonts:
         covered |= set(TTFont(font, lazy=True).getBestCmap())
     return frozenset(covered)
 
 
-def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
-    """One problem per line and character that no bundled font has: the author finds
+def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
+    """One problem per line and character that no font of the theme has: the author finds
     every place to change, not only the first."""
     problems = []
-    covered = coverage()
+    covered = coverage(theme)
     for path in paths:
         if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
             continue  # a named pipe, a device, a huge file: the loader has reported it
@@ -52,7 +60,7 @@ def glyph_problems(paths: Iterable[Path]) -> list[ContentError]:
                         path,
                         number,
                         f'character "{char}" (U+{ord(char):04X} {name}) is in none of the'
-                        " bundled fonts: it would print as an empty box",
+                        " booklet's fonts: it would print as an empty box",
                     )
                 )
     return problems

@@ -72,11 +72,11 @@ class Reserved:
 
 
 @functools.cache
-def reserved_names(templates: Path) -> Reserved:
+def reserved_names(templates: tuple[Path, ...]) -> Reserved:
     """Every class and id (up to its first Jinja expression) used by the templates."""
     classes: set[str] = set()
     ids: set[str] = set()
-    for template in sorted(templates.glob("*.j2")):
+    for template in templates:
         for element in tinyhtml5.parse(template.read_text("utf-8")).iter():
             classes.update(element.get("class", "").split())
             if element.get("id"):

@@ -12,11 +12,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .faces import RealFacesOnly
 from .fetch import MAX_FILE_BYTES, REMOTE_SCHEMES, Refused, ResourcePolicy, checked_content
-from .project import STYLES
+from .project import Theme
 
 # The colophon and back cover close the booklet: padding pages go before them.
 CLOSING_ANCHOR = "colophon"
-CMYK_PROFILE = STYLES / "color" / "FOGRA39L-coated.icc"
+CMYK_PROFILE = "color/FOGRA39L-coated.icc"  # in styles/: a project may give its print shop's
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,19 @@ class LayoutOptions:
 
 class SandboxedFetcher(URLFetcher):
     """Reads what the policy allows; refuses and remembers the rest, so that the build can
-    fail with a clear message instead of leaving a hole in the PDF."""
+    fail with a clear message instead of leaving a hole in the PDF. With a ``theme``, a
+    file of the theme's folders is read from the project when it has one, else from the
+    bundled theme (project.Theme.locate)."""
 
-    def __init__(self, policy: ResourcePolicy) -> None:
+    def __init__(self, policy: ResourcePolicy, theme: Theme | None = None) -> None:
         super().__init__(allowed_protocols=("file", "data", *REMOTE_SCHEMES))
         self.policy = policy
+        self.theme = theme
         self.refused: dict[str, str] = {}  # URL → reason
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if self.theme:
+            url = self.theme.locate(url)
         try:
             if urlsplit(url).scheme.lower() in REMOTE_SCHEMES:
                 return self._remote(url, headers)
@@ -66,13 +71,14 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
 
     The pages carry the bleed (backgrounds are painted into it), so that the print-shop
     PDF and the plain one come from this same layout (see ``trimmed``). Every resource is
-    read through ``fetcher``."""
+    read through ``fetcher``; ``base_url`` is the content folder."""
     stylesheets = [CSS(string=f"@page {{ bleed: {options.bleed_mm}mm }}")]
     color_profiles: dict = {}  # filled by the @color-profile rule below, read by WeasyPrint
     if options.pdf_variant and options.pdf_variant.startswith("pdf/x"):
         # PDF/X needs a CMYK output intent; WeasyPrint takes it from this profile.
+        cmyk = Theme.of(base_url).file("styles", CMYK_PROFILE)
         profile = (
-            f"@color-profile device-cmyk {{ src: url({CMYK_PROFILE.as_uri()});"
+            f"@color-profile device-cmyk {{ src: url({cmyk.as_uri()});"
             " components: cyan, magenta, yellow, black }"
         )
         stylesheets.append(CSS(string=profile, color_profiles=color_profiles, url_fetcher=fetcher))

@@ -45,7 +45,7 @@ from .links import (
     shown_address,
 )
 from .model import Content
-from .project import TEMPLATES
+from .project import Theme
 from .typography import french_typography_plugin
 from .words import whole_words_plugin
 
@@ -90,10 +90,12 @@ class MarkdownRenderer:
         policy: ResourcePolicy,
         options: RendererOptions | None = None,
         cards: Cards | None = None,
+        templates: tuple[Path, ...] | None = None,
     ) -> None:
         self.policy, self.options = policy, options or RendererOptions()
         self.cards = cards or Cards({})
-        self._reserved = reserved_names(TEMPLATES)
+        # The class and id names of the booklet's templates (by default nomodel's own).
+        self._reserved = reserved_names(templates or Theme.bundled_only().templates())
         self.references: set[str] = set()  # numbers of the cards that bodies refer to
         md = MarkdownIt("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
@@ -481,7 +483,8 @@ def render_content(
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
     cards = Cards({card.number: card.path.resolve() for card in content.cards})
-    renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards)
+    templates = Theme.of(content.root).templates()
+    renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards, templates)
     bodies: dict[Path, Markup] = {}
     problems: list[ContentError] = []
     for section in content.sections:

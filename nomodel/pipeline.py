@@ -27,6 +27,7 @@ from .model import Content
 from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
 from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
+from .project import Theme
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import css_problems, template_error
@@ -104,7 +105,8 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
         for target in chosen:
             started = time.perf_counter()
             content = _with_options(target.content, options)
-            fetcher = SandboxedFetcher(resource_policy(content_dir, options.allow_remote))
+            policy = resource_policy(content_dir, options.allow_remote)
+            fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
             target_rendered = replace(rendered, content=content)
             document = _lay_out(target_rendered, target, options, version, fetcher, outputs, stage)
             paths, report = _write_outputs(document, content, target.stem, options, outputs, stage)
@@ -131,12 +133,13 @@ def _lay_out(
         try:
             html = compose(rendered, version, proof=target.proof)
         except TemplateError as error:
-            raise template_error(error) from None
+            raise template_error(error, Theme.of(rendered.content.root)) from None
     if options.html:
         outputs.write(f"{target.stem}.html", html.encode())
     content_dir = rendered.content.root
     layout = LayoutOptions(options.bleed_mm, options.pdf_variant, pad=not target.proof)
-    with stage(f"lay out {target.stem}"), css_problems() as problems:
+    theme = Theme.of(content_dir)
+    with stage(f"lay out {target.stem}"), css_problems(theme) as problems:
         document = lay_out(html, content_dir.resolve(), layout, fetcher)
     if problems:  # WeasyPrint skipped part of the theme's CSS: the booklet would be wrong
         raise ThemeError("\n".join(problems))

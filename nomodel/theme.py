@@ -1,6 +1,7 @@
-"""The project's own files fail loudly: a font the stylesheet names and cannot find, a CSS
+"""The booklet's own files fail loudly: a font the stylesheet names and cannot find, a CSS
 declaration WeasyPrint skips, a template error, each reported with its file and line as a
-ThemeError, never silently replaced by something else."""
+ThemeError, never silently replaced by something else. "Own files" are the project's
+templates/ and styles/ and the bundled ones they override (project.Theme)."""
 
 from __future__ import annotations
 
@@ -17,32 +18,49 @@ from fontTools.ttLib import TTFont, TTLibError
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from .errors import ThemeError, display_path
-from .project import STYLES, TEMPLATES
-
-STYLESHEET = STYLES / "booklet.css"
-THEME_FOLDERS = (STYLES, TEMPLATES)  # where the stylesheets that must be right come from
+from .project import INCOMPLETE, Theme
 
 
-def check_fonts(stylesheet: Path = STYLESHEET) -> None:
+def check_fonts(theme: Theme) -> None:
     """Every font file of the stylesheet's ``@font-face`` rules exists and is a font: a
-    missing one would be replaced by another face without a word (Bold for Regular)."""
-    problems = []
+    missing one would be replaced by another face without a word (Bold for Regular). When
+    none is found at all, one problem says so (not every letter of the content)."""
+    stylesheet = theme.stylesheet()
+    if not stylesheet.is_file():
+        raise ThemeError(f"{display_path(stylesheet)}: {INCOMPLETE}")
+    problems, found = [], 0
+    for line, url, path in font_faces(theme):
+        where = f"{display_path(stylesheet)}:{line}"
+        found += path.is_file()
+        if not path.is_file():
+            problems.append(
+                f"{where}: font file {url} not found (in the project's styles/ or nomodel's)"
+            )
+            continue
+        try:
+            TTFont(path, lazy=True).close()
+        except (TTLibError, OSError) as error:
+            problems.append(f"{where}: font file {url} cannot be read ({error})")
+    if not found:
+        raise ThemeError(
+            f"{display_path(stylesheet)}: none of the fonts it names is found (in the project's"
+            " styles/fonts/ or nomodel's): nothing could be printed"
+        )
+    if problems:
+        raise ThemeError("\n".join(problems))
+
+
+def font_faces(theme: Theme) -> Iterator[tuple[int, str, Path]]:
+    """(line, URL as written, file) of each font of the stylesheet's ``@font-face`` rules;
+    the file is the project's when it has one of that name, else the bundled one."""
+    stylesheet = theme.stylesheet()
     rules = tinycss2.parse_stylesheet(stylesheet.read_text("utf-8"), skip_comments=True)
     for rule in rules:
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
             continue
         for url in _urls(rule.content or []):
             path = Path(unquote(urlsplit(urljoin(stylesheet.as_uri(), url)).path))
-            where = f"{display_path(stylesheet)}:{rule.source_line}"
-            if not path.is_file():
-                problems.append(f"{where}: font file {url} not found")
-                continue
-            try:
-                TTFont(path, lazy=True).close()
-            except (TTLibError, OSError) as error:
-                problems.append(f"{where}: font file {url} cannot be read ({error})")
-    if problems:
-        raise ThemeError("\n".join(problems))
+            yield rule.source_line, url, theme.resolve(path)
 
 
 def _urls(nodes: list) -> Iterator[str]:
@@ -53,20 +71,25 @@ def _urls(nodes: list) -> Iterator[str]:
             yield from (arg.value for arg in node.arguments if arg.type == "string")
 
 
-def template_error(error: TemplateError) -> ThemeError:
+def template_error(error: TemplateError, theme: Theme) -> ThemeError:
     """A Jinja error as ``file:line: message``."""
-    filename, line = _where(error)
+    filename, line = _where(error, theme)
     where = display_path(Path(filename)) + (f":{line}" if line else "") if filename else None
     return ThemeError(f"{where}: {error.message}" if where else f"template: {error}")
 
 
-def _where(error: TemplateError) -> tuple[str | None, int | None]:
-    if isinstance(error, TemplateSyntaxError):  # its name is relative to templates/
-        named = str(TEMPLATES / error.name) if error.name else None
+def _where(error: TemplateError, theme: Theme) -> tuple[str | None, int | None]:
+    folders = theme.folders("templates")
+    if isinstance(error, TemplateSyntaxError):  # the loader gives its file; else, its name
+        named = str(theme.file("templates", error.name)) if error.name else None
         return error.filename or named, error.lineno
     # Jinja's runtime errors (an undefined variable) leave the template's line in the traceback.
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [frame for frame in frames if Path(frame.filename).is_relative_to(TEMPLATES)]
+    ours = [
+        frame
+        for frame in frames
+        if any(Path(frame.filename).is_relative_to(folder) for folder in folders)
+    ]
     return (ours[-1].filename, ours[-1].lineno) if ours else (None, None)
 
 
@@ -76,8 +99,9 @@ class _WeasyPrintLog(logging.Handler):
     Only the theme's own stylesheets count here: a card's style attribute is the content's
     business (``html_policy``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, theme: Theme) -> None:
         super().__init__(logging.INFO)
+        self.theme = theme
         self.sheet: Path | None = None
         self.lines: list[str] = []
 
@@ -85,25 +109,24 @@ class _WeasyPrintLog(logging.Handler):
         message = record.getMessage()
         if record.name == "weasyprint.progress":
             _, parsing, url = message.partition("Fetching and parsing CSS - ")
-            self.sheet = _theme_file(url) if parsing else None
+            self.sheet = self._theme_file(url) if parsing else None
         elif record.levelno >= logging.WARNING and self.sheet is not None:
             where = re.search(r" at (\d+):(\d+)", message)
             place = f"{display_path(self.sheet)}:{where[1]}:{where[2]}" if where else ""
             message = message.replace(where[0], "", 1) if where else message
             self.lines.append(f"{place or display_path(self.sheet)}: {message}")
 
-
-def _theme_file(url: str) -> Path | None:
-    if not url.startswith("file:"):
-        return None
-    path = Path(unquote(urlsplit(url).path))
-    return path if any(path.is_relative_to(folder) for folder in THEME_FOLDERS) else None
+    def _theme_file(self, url: str) -> Path | None:
+        if not url.startswith("file:"):
+            return None
+        path = Path(unquote(urlsplit(url).path))
+        return path if any(path.is_relative_to(root) for root in self.theme.roots()) else None
 
 
 @contextmanager
-def css_problems() -> Iterator[list[str]]:
+def css_problems(theme: Theme) -> Iterator[list[str]]:
     """The problems WeasyPrint finds in the theme's stylesheets while the block runs."""
-    handler = _WeasyPrintLog()
+    handler = _WeasyPrintLog(theme)
     main, progress = logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress")
     level = progress.level
     progress.setLevel(logging.INFO)

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -15,7 +15,8 @@ import watchfiles
 
 from . import pipeline
 from .errors import ContentErrors, NomodelError, display_path
-from .project import STYLES, TEMPLATES
+from .notices import notices
+from .project import KINDS, Theme
 
 # One save is one build: an editor writes, renames and chmods within a few milliseconds, so a
 # burst ends after STEP_MS of quiet; a longer stream of changes is cut every DEBOUNCE_MS.
@@ -57,7 +58,10 @@ def watch(
 ) -> int:
     """Builds once, then again after every change; returns 0 on Ctrl-C or ``stop_event``."""
     out, err = out or sys.stdout, err or sys.stderr  # looked up now: tests replace them
-    folders = [content_dir.resolve(), TEMPLATES, STYLES]
+    # The project's own templates/ and styles/; the bundled ones change only with nomodel.
+    project = Theme.of(content_dir).project
+    own = (project / kind for kind in KINDS)
+    folders = [content_dir.resolve(), *(folder for folder in own if folder.is_dir())]
     sources_only = _SourceFilter(options.output_dir)
     build = _Builder(content_dir, options, out, err)
     try:
@@ -95,10 +99,12 @@ class _Builder:
     out: TextIO
     err: TextIO
     kept: str = "nothing was written"  # until a build succeeds, a failure leaves nothing new
+    told: set[str] = field(default_factory=set)  # notices shown once for the whole watch
 
     def __call__(self, what: str) -> None:
         try:
-            results = pipeline.build(self.content_dir, self.options)
+            with notices(self.told) as told_now:
+                results = pipeline.build(self.content_dir, self.options)
         except ContentErrors as problems:
             count = len(problems.errors)
             for problem in problems.errors:
@@ -115,6 +121,8 @@ class _Builder:
             _say(self.err, f"nomodel: {type(error).__name__}: {error}")
             _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
             return
+        for notice in told_now:
+            _say(self.err, notice)
         for result in results:
             summary = f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s"
             _say(self.out, f"{_now()} {what} → {summary} → {_outputs(result)}")

@@ -585,37 +585,35 @@ def test_a_nul_byte_in_an_image_path_is_a_content_error_among_others(
 
 def test_a_missing_font_file_is_named(tmp_path: Path) -> None:
     from nomodel.errors import ThemeError
+    from nomodel.project import Theme, bundled_root
     from nomodel.theme import check_fonts
 
-    (tmp_path / "fonts").mkdir()
-    (tmp_path / "fonts" / "broken.ttf").write_bytes(b"not a font")
-    stylesheet = tmp_path / "booklet.css"
+    styles = tmp_path / "styles"  # a project's own stylesheet and fonts
+    (styles / "fonts").mkdir(parents=True)
+    (styles / "fonts" / "broken.ttf").write_bytes(b"not a font")
+    stylesheet = styles / "booklet.css"
     stylesheet.write_text(
         "p { margin: 0 }\n"
         '@font-face { font-family: "X"; src: url(fonts/missing.ttf); }\n'
         '@font-face { font-family: "Y"; src: url(fonts/broken.ttf); }\n'
     )
     with pytest.raises(ThemeError) as caught:
-        check_fonts(stylesheet)
+        check_fonts(Theme(tmp_path, bundled_root()))
     first, second = str(caught.value).splitlines()
-    assert first.endswith("booklet.css:2: font file fonts/missing.ttf not found")
+    assert "booklet.css:2: font file fonts/missing.ttf not found" in first
     assert "booklet.css:3: font file fonts/broken.ttf cannot be read" in second
 
 
 def test_a_css_mistake_in_the_theme_stops_the_build_with_its_line(
-    small_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    small_content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import shutil
 
-    from nomodel import compose, theme
-
+    # The project of small_content is tmp_path: its styles/ override the bundled ones.
     styles = shutil.copytree(ROOT / "styles", tmp_path / "styles")
     css = styles / "booklet.css"
     css.write_text(css.read_text() + "\nh1 { colr: red }\n.card { margin: 0 }\n")
     line = len(css.read_text().splitlines()) - 1
-    monkeypatch.setattr(compose, "STYLES", styles)
-    monkeypatch.setattr(theme, "THEME_FOLDERS", (styles,))
-    monkeypatch.setattr("nomodel.checks.STYLES", styles)
     output = tmp_path / "out"
     assert build(small_content, output) == 1
     err = capsys.readouterr().err

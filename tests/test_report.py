@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
 
+import fontTools.misc.timeTools
 import pikepdf
 import pytest
+import weasyprint.pdf.fonts
+import weasyprint.text.ffi
 from conftest import WriteContent
 from pdf_helpers import marked_sequences, outline, page_texts
 from PIL import Image
@@ -15,6 +19,7 @@ from pypdf import PdfReader
 from samples import CARD, SMALL_CONTENT
 
 from nomodel.cli import main
+from nomodel.notices import SUBSETTER_NOTICE
 from nomodel.preflight import pdf_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,11 +163,38 @@ def test_pdf_a(variant: str, part: str, small_content: Path, tmp_path: Path) -> 
         assert all(font.embedded for font in pdf_fonts(PdfReader(pdf).pages))
 
 
-def test_two_builds_are_byte_identical(small_content: Path, tmp_path: Path) -> None:
-    for run in ("first", "second"):
-        assert (
-            build(small_content, tmp_path / run, "--cards", "--print", "--impose", "booklet") == 0
-        )
+SUBSETTERS = [
+    "fontTools",
+    pytest.param(
+        "HarfBuzz",
+        marks=pytest.mark.skipif(
+            weasyprint.text.ffi.harfbuzz_subset is None,
+            reason="libharfbuzz-subset0 is not installed (it only makes builds faster)",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("subsetter", SUBSETTERS)
+def test_two_builds_are_byte_identical(
+    subsetter: str,
+    small_content: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Whichever subsetter WeasyPrint uses, and whatever the clock says: fontTools stamps
+    each font subset with the current time unless told the booklet's date."""
+    if subsetter == "fontTools":  # WeasyPrint uses HarfBuzz-subset when the library loads
+        monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    # --quiet, in another test of the process, leaves WeasyPrint's logger at CRITICAL.
+    monkeypatch.setattr(logging.getLogger("weasyprint"), "level", logging.NOTSET)
+    for run, clock in (("first", 1_700_000_000), ("second", 1_800_000_000)):
+        monkeypatch.setattr(fontTools.misc.timeTools.time, "time", lambda clock=clock: clock)
+        options = ("--cards", "--print", "--impose", "booklet")
+        assert build(small_content, tmp_path / run, *options) == 0
+        # The notice tells which subsetter ran.
+        assert (SUBSETTER_NOTICE in capsys.readouterr().err) == (subsetter == "fontTools")
     for name in ("booklet.pdf", "cards/00C.001.pdf", "booklet-print.pdf", "booklet-imposed.pdf"):
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
 

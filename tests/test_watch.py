@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import queue
 import shutil
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from jinja2 import TemplateSyntaxError
+import weasyprint.pdf.fonts
 from pdf_helpers import letters, page_texts
 
 from nomodel import pipeline
-from nomodel.theme import template_error
+from nomodel.notices import SUBSETTER_NOTICE
+from nomodel.project import bundled_root
 from nomodel.watch import watch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,34 +143,46 @@ def _result(tmp_path: Path) -> list[pipeline.BuildResult]:
     return [pipeline.BuildResult((tmp_path / "output" / "booklet.pdf",), 8, 2, 0.1)]
 
 
-def test_a_template_syntax_error_is_told_with_its_line_and_the_watch_goes_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_template_mistake_is_told_with_its_line_and_the_subsetter_notice_once(
+    small_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    content = tmp_path / "content"
-    content.mkdir()
-    stop, built, calls = threading.Event(), threading.Event(), []
+    """Real builds of a project with its own card template: the fontTools notice is shown
+    once for the whole watch, a broken override is named with its file and line."""
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)  # as on a fresh machine
+    monkeypatch.setattr(logging.getLogger("weasyprint"), "level", logging.NOTSET)
+    template = tmp_path / "templates" / "card.html.j2"
+    template.parent.mkdir()
+    template.write_text((bundled_root() / "templates" / "card.html.j2").read_text("utf-8"))
+    stop, builds, real_build = threading.Event(), queue.Queue[int](), pipeline.build
 
     def build(content_dir: Path, options: pipeline.BuildOptions) -> list[pipeline.BuildResult]:
-        calls.append(content_dir)
-        built.set()
-        if len(calls) == 1:
-            return _result(tmp_path)
-        stop.set()  # the test ends after this second build
-        raise template_error(TemplateSyntaxError("unexpected '}'", 3, "card.html.j2"))
+        try:
+            return real_build(content_dir, options)
+        finally:
+            builds.put(builds.qsize())
 
     monkeypatch.setattr(pipeline, "build", build)
     out, err = io.StringIO(), io.StringIO()
     options = pipeline.BuildOptions(output_dir=tmp_path / "output")
     streams = {"stop_event": stop, "out": out, "err": err}
-    thread = threading.Thread(target=watch, args=(content, options), kwargs=streams, daemon=True)
+    thread = threading.Thread(
+        target=watch, args=(small_content, options), kwargs=streams, daemon=True
+    )
     thread.start()
-    assert built.wait(WAIT_S)
-    (content / "booklet.yml").write_text("title: Nouveau\n", encoding="utf-8")
+    builds.get(timeout=WAIT_S)
+    (small_content / "booklet.yml").write_text("title: Nouveau\n", encoding="utf-8")
+    builds.get(timeout=WAIT_S)
+    template.write_text("<article>\n\n{{ card.title }\n", encoding="utf-8")
+    builds.get(timeout=WAIT_S)
+    stop.set()
     thread.join(WAIT_S)
 
-    assert not thread.is_alive() and len(calls) == 2
-    assert "first build → 8 pages, 2 cards, 0.1 s" in out.getvalue()
-    problem, _, summary = err.getvalue().splitlines()
-    assert problem == "templates/card.html.j2:3: unexpected '}'"
-    assert "booklet.yml changed → the build failed: " in summary
+    assert not thread.is_alive()
+    assert "first build → 8 pages, 2 cards" in out.getvalue()
+    assert "booklet.yml changed → 8 pages, 2 cards" in out.getvalue()
+    notice, problem, nothing, summary = err.getvalue().splitlines()
+    assert notice == SUBSETTER_NOTICE
+    assert problem == f"{template}:3: unexpected '}}'"
+    assert nothing == "the booklet's own files have problems: nothing was written"
+    assert "card.html.j2 changed → the build failed: " in summary
     assert summary.endswith("booklet.pdf kept as it was")
