@@ -21,12 +21,13 @@ from markdown_it.token import Token
 from .links import address_html
 
 # A domain name ("service-public.fr", "www.1jeune1solution.gouv.fr/aides"), a word with a
-# digit ("COVID19", "1jeune1solution", "lab23"), a word with two capitals or more ("DINUM",
-# "DiNum", "PhD"). Words are letters and digits joined by inner hyphens ("Île-de-France").
+# letter and a digit ("COVID19", "1jeune1solution", "lab23"; a number alone is never
+# hyphenated), a word with two capitals or more ("DINUM", "DiNum", "PhD"). Words are letters and digits joined by inner hyphens ("Île-de-France").
 _WORD = r"[^\W_](?:[\w-]*[^\W_])?"
 _WHOLE = re.compile(
     rf"(?P<domain>{_WORD}(?:\.{_WORD})*\.[a-z]{{2,}}(?:/[\w./-]*[\w/])?)(?![\w.])"
-    rf"|(?P<word>(?=[\w.-]*\d|(?:[\w.-]*[A-ZÀ-ÖØ-Þ]){{2}})[^\W_](?:[\w.-]*[^\W_])?)"
+    rf"|(?P<word>(?=[\w.-]*[^\W\d_])(?=[\w.-]*\d|(?:[\w.-]*[A-ZÀ-ÖØ-Þ]){{2}})"
+    rf"[^\W_](?:[\w.-]*[^\W_])?)"
 )
 # Longer than this, a word that cannot break is not tied to the word before it.
 LONG = 10
