@@ -22,7 +22,8 @@ from .links import address_html
 
 # A domain name ("service-public.fr", "www.1jeune1solution.gouv.fr/aides"), a word with a
 # letter and a digit ("COVID19", "1jeune1solution", "lab23"; a number alone is never
-# hyphenated), a word with two capitals or more ("DINUM", "DiNum", "PhD"). Words are letters and digits joined by inner hyphens ("Île-de-France").
+# hyphenated), a word with two capitals or more ("DINUM", "DiNum", "PhD"). Words are
+# letters and digits joined by inner hyphens ("Île-de-France").
 _WORD = r"[^\W_](?:[\w-]*[^\W_])?"
 _WHOLE = re.compile(
     rf"(?P<domain>{_WORD}(?:\.{_WORD})*\.[a-z]{{2,}}(?:/[\w./-]*[\w/])?)(?![\w.])"
