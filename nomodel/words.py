@@ -20,15 +20,19 @@ from markdown_it.token import Token
 
 from .links import address_html
 
-# A domain name ("service-public.fr", "www.1jeune1solution.gouv.fr/aides"), a word with a
-# letter and a digit ("COVID19", "1jeune1solution", "lab23"; a number alone is never
-# hyphenated), a word with two capitals or more ("DINUM", "DiNum", "PhD"). Words are
-# letters and digits joined by inner hyphens ("Île-de-France").
+# A domain name ("service-public.fr", "www.1jeune1solution.gouv.fr/aides"); a word with a
+# letter and a digit ("COVID19", "1jeune1solution", "lab23": a number alone is never
+# hyphenated) or with two capitals in a row (an acronym, a word in capitals: "DINUM",
+# "l’ANCT"), of at least HYPHENATED letters: shorter ones are never hyphenated anyway
+# (CSS hyphenate-limit-chars), and stay plain text. Words are letters and digits joined by
+# inner hyphens and dots ("Île-de-France", "00C.001").
+HYPHENATED = 5
 _WORD = r"[^\W_](?:[\w-]*[^\W_])?"
+_UPPER = "A-ZÀ-ÖØ-Þ"
 _WHOLE = re.compile(
     rf"(?P<domain>{_WORD}(?:\.{_WORD})*\.[a-z]{{2,}}(?:/[\w./-]*[\w/])?)(?![\w.])"
-    rf"|(?P<word>(?=[\w.-]*[^\W\d_])(?=[\w.-]*\d|(?:[\w.-]*[A-ZÀ-ÖØ-Þ]){{2}})"
-    rf"[^\W_](?:[\w.-]*[^\W_])?)"
+    rf"|(?P<word>(?=[\w.-]*[^\W\d_])(?=[\w.-]*\d|[\w.-]*[{_UPPER}]{{2}})"
+    rf"(?=[\w.-]{{{HYPHENATED}}})[^\W_](?:[\w.-]*[^\W_])?)"
 )
 # Longer than this, a word that cannot break is not tied to the word before it.
 LONG = 10
