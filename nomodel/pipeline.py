@@ -28,6 +28,7 @@ from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
 from .preflight import Preflight, preflight
 from .print_pdf import add_crop_marks
 from .project import Theme
+from .qr import qr_problems
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import css_problems, template_error
@@ -105,6 +106,8 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
         for target in chosen:
             started = time.perf_counter()
             content = _with_options(target.content, options)
+            if content.booklet.qr and (problems := list(qr_problems(content))):
+                raise ContentErrors(problems)
             policy = resource_policy(content_dir, options.allow_remote)
             fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
             target_rendered = replace(rendered, content=content)

@@ -777,3 +777,16 @@ def test_a_hard_link_is_refused(
     assert build(content, output, "--cards") == 1
     assert '"notes.txt" is a hard link to a file: copy the file instead' in capsys.readouterr().err
     assert_untouched(output)
+
+
+def test_a_link_too_long_for_a_qr_code_is_a_content_error(
+    write_content: WriteContent, output: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://example.org/" + "a" * 5000
+    card = CARD.replace("---\nDans", f"links:\n  - label: Long\n    url: {url}\n---\nDans")
+    content = write_content({**SMALL_CONTENT, CARD_FILE: card})
+    assert build(content, output, "--qr") == 1
+    err = capsys.readouterr().err
+    assert "00C.001-programme-labo-pia.md:10: link " in err
+    assert "is too long for a QR code (5020 characters)" in err
+    assert_untouched(output)
