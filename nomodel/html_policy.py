@@ -25,6 +25,7 @@ import tinycss2
 import tinyhtml5
 from tinycss2.ast import Declaration, FunctionBlock, Node, URLToken
 
+from .css import css_urls
 from .fetch import local_url
 
 
@@ -257,7 +258,7 @@ def _style_problems(
                 f'style "{declaration.name}" is not allowed in a card'
                 f" (allowed: {', '.join(sorted(STYLE_PROPERTIES))})",
             )
-        for url in _css_urls(declaration.value):
+        for url in css_urls(declaration.value):
             if reason := resource_problem(urljoin(base_url, url)):
                 yield style, f'"{url}" {reason}'  # CSS escapes decoded: find the style
 
@@ -266,20 +267,6 @@ def _urls(attribute: str, value: str) -> list[str]:
     if attribute == "srcset":  # "a.png 1x, b.png 2x"
         return [item.split()[0] for item in value.split(",") if item.split()]
     return [value.strip()] if value.strip() else []
-
-
-def _css_urls(nodes: list[Node]) -> Iterator[str]:
-    pending = list(nodes)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, URLToken):
-            yield node.value.strip()
-        elif isinstance(node, FunctionBlock):
-            if node.lower_name in ("url", "src"):
-                yield from (arg.value.strip() for arg in node.arguments if arg.type == "string")
-            pending += node.arguments
-        elif isinstance(getattr(node, "content", None), list):
-            pending += node.content
 
 
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f]+")

@@ -9,11 +9,13 @@ WeasyPrint draws an SVG when the PDF is written and fetches what it references t
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from xml.parsers import expat
 
 import tinycss2
-from tinycss2.ast import AtRule, Declaration, FunctionBlock, Node, QualifiedRule, URLToken
+from tinycss2.ast import AtRule, Declaration, Node, QualifiedRule
+
+from .css import css_nodes, css_urls
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 # What one drawing may expand to once every <use> is replaced by what it points to: a map
@@ -104,30 +106,11 @@ def _check_reference(url: str, data_url_allowed: Callable[[str], bool]) -> None:
 
 
 def _check_css(nodes: list[Node], data_url_allowed: Callable[[str], bool]) -> None:
-    for node in _walk(nodes):
+    for node in css_nodes(nodes):
         if isinstance(node, AtRule) and node.lower_at_keyword in ("import", "font-face"):
             raise SvgProblem(f"loads something through @{node.lower_at_keyword}")
-        if isinstance(node, URLToken):
-            _check_reference(node.value.strip(), data_url_allowed)
-        elif isinstance(node, FunctionBlock) and node.lower_name in ("url", "src"):
-            strings = [arg.value for arg in node.arguments if arg.type == "string"]
-            _check_reference((strings or [""])[0].strip(), data_url_allowed)
-
-
-def _walk(nodes: list[Node]) -> Iterator[Node]:
-    """Every node of a tinycss2 tree, rules' preludes and blocks included."""
-    pending = list(nodes)
-    while pending:
-        node = pending.pop()
-        yield node
-        if isinstance(node, QualifiedRule | AtRule):
-            pending += node.prelude + list(tinycss2.parse_blocks_contents(node.content or []))
-        elif isinstance(node, Declaration):
-            pending += node.value
-        elif isinstance(node, FunctionBlock):
-            pending += node.arguments
-        elif hasattr(node, "content") and isinstance(node.content, list):
-            pending += node.content
+    for url in css_urls(nodes):
+        _check_reference(url, data_url_allowed)
 
 
 def _check_expansion(root: ET.Element) -> None:

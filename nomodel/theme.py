@@ -17,6 +17,7 @@ import tinycss2
 from fontTools.ttLib import TTFont, TTLibError
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from .css import css_urls
 from .errors import ThemeError, display_path
 from .project import INCOMPLETE, Theme
 
@@ -58,17 +59,9 @@ def font_faces(theme: Theme) -> Iterator[tuple[int, str, Path]]:
     for rule in rules:
         if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
             continue
-        for url in _urls(rule.content or []):
+        for url in css_urls(rule.content or []):
             path = Path(unquote(urlsplit(urljoin(stylesheet.as_uri(), url)).path))
             yield rule.source_line, url, theme.resolve(path)
-
-
-def _urls(nodes: list) -> Iterator[str]:
-    for node in nodes:
-        if node.type == "url":
-            yield node.value
-        elif node.type == "function" and node.lower_name == "url":
-            yield from (arg.value for arg in node.arguments if arg.type == "string")
 
 
 def template_error(error: TemplateError, theme: Theme) -> ThemeError:
