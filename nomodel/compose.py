@@ -4,6 +4,7 @@ project's own, over the bundled ones: project.Theme)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -87,11 +88,17 @@ def absent_references(rendered: RenderedContent) -> list[str]:
     return sorted(rendered.references - present)
 
 
-def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool = False) -> str:
+def compose(
+    rendered: RenderedContent,
+    version: datetime.datetime,
+    proof: bool = False,
+    mark: Callable[..., str] = lambda *_: "",
+) -> str:
     """The whole booklet as one HTML string; content only ever enters as template data.
 
     ``version`` dates the booklet: its colophon and the PDF's creation date. A ``proof`` has
-    only the sections' dividers and the cards."""
+    only the sections' dividers and the cards. ``mark`` marks where its parts start
+    (chunks.Marks)."""
     theme = Theme.of(rendered.content.root)
     template = _environment(theme).get_template(BASE_TEMPLATE)
     return template.render(
@@ -107,4 +114,5 @@ def compose(rendered: RenderedContent, version: datetime.datetime, proof: bool =
         running_head=running_head,
         qr_code=qr_code,
         stylesheet=theme.stylesheet().as_uri(),
+        mark=mark,
     )

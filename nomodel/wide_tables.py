@@ -20,20 +20,35 @@ _DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*")
 _HTML_TABLE = re.compile(r"\s*<table\b", re.IGNORECASE)
 
 
+# A table wider than its card's text: card number, index among the card's tables, widths (px).
+TableMeasure = tuple[str, int, float, float]
+
+
 def wide_tables(document: Document, content: Content) -> list[ContentError]:
     """One problem per table wider than its card's text, on the line where it starts."""
-    cards = {card.number: card for card in content.cards}
-    problems: dict[tuple[str, int], ContentError] = {}
+    return wide_table_problems(measure_tables(document), content)
+
+
+def measure_tables(document: Document) -> list[TableMeasure]:
+    """The tables wider than their card's text, as plain data (for a chunk's layout)."""
+    found = []
     for page in document.pages:
         for number, article in _card_boxes(page):
-            if number not in cards:
-                continue
             tables = [element for element in article.element.iter() if _is_table(element)]
             for table in _tables(article):
                 if table.border_width() > article.width + TOLERANCE_PX:
                     index = tables.index(table.element)
-                    problem = _problem(cards[number], index, table.border_width(), article.width)
-                    problems.setdefault((number, index), problem)
+                    found.append((number, index, table.border_width(), article.width))
+    return found
+
+
+def wide_table_problems(measures: list[TableMeasure], content: Content) -> list[ContentError]:
+    cards = {card.number: card for card in content.cards}
+    problems: dict[tuple[str, int], ContentError] = {}
+    for number, index, width, measure in measures:
+        if number in cards:
+            problem = _problem(cards[number], index, width, measure)
+            problems.setdefault((number, index), problem)
     return list(problems.values())
 
 

@@ -25,9 +25,16 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     """The document as PDF in ``variant``; a tagged one gets its running heads and folios
     marked as artifacts, as PDF/UA wants, and every variant what its validators ask
     (conformance.py)."""
-    _forget_link_annotations(document)
-    with _reproducible_document_id(document), _font_timestamps(document):
+    forget_link_annotations(document)
+    metadata = document.metadata
+    document_id = document_uuid(metadata.title, metadata.modified, len(document.pages))
+    with reproducible_document_id(document_id), font_timestamps(metadata.modified):
         pdf = document.write_pdf(pdf_variant=variant)
+    return finished(pdf, variant)
+
+
+def finished(pdf: bytes, variant: str | None) -> bytes:
+    """What ``pdf_bytes`` does after WeasyPrint wrote the PDF."""
     if variant is None:
         return pdf
     if VARIANTS[variant][1].get("pdf_tags", False):
@@ -35,7 +42,7 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     return conform(pdf, variant)
 
 
-def _forget_link_annotations(document: Document) -> None:
+def forget_link_annotations(document: Document) -> None:
     """WeasyPrint (70) keeps on each box the link annotation of the last PDF written from
     it, and tags that box with it even when a new PDF drops the link (its target is not in
     the new document: a cross-reference to another card, in a card's PDF). The structure
@@ -46,14 +53,17 @@ def _forget_link_annotations(document: Document) -> None:
             box.link_annotation = None
 
 
+def document_uuid(title: str | None, modified: str | None, pages: int) -> uuid.UUID:
+    """The XMP DocumentID of a booklet: derived from what identifies it."""
+    return uuid.UUID(bytes=hashlib.md5(f"{title}|{modified}|{pages}".encode()).digest())
+
+
 @contextmanager
-def _reproducible_document_id(document: Document) -> Iterator[None]:
+def reproducible_document_id(document_id: uuid.UUID) -> Iterator[None]:
     """WeasyPrint gives PDF/X-4 files a random XMP DocumentID (uuid4); two builds of the same
     content must be identical, so the id is derived from what identifies the document."""
-    metadata = document.metadata
-    seed = f"{metadata.title}|{metadata.modified}|{len(document.pages)}".encode()
     random_uuid = weasyprint.pdf.metadata.uuid4
-    weasyprint.pdf.metadata.uuid4 = lambda: uuid.UUID(bytes=hashlib.md5(seed).digest())
+    weasyprint.pdf.metadata.uuid4 = lambda: document_id
     try:
         yield
     finally:
@@ -61,11 +71,10 @@ def _reproducible_document_id(document: Document) -> Iterator[None]:
 
 
 @contextmanager
-def _font_timestamps(document: Document) -> Iterator[None]:
+def font_timestamps(modified: str | None) -> Iterator[None]:
     """Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which stamps each
     subset with the clock unless SOURCE_DATE_EPOCH is set: it is set, while writing, to the
     document's version time, so that two builds of the same content are identical."""
-    modified = document.metadata.modified
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     if modified:
         seconds = int(datetime.datetime.fromisoformat(modified).timestamp())

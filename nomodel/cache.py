@@ -1,0 +1,124 @@
+"""What a build laid out, kept beside the outputs for the next build (``.nomodel-cache/``).
+
+An entry is one chunk's result (chunk_layout.ChunkResult), found by a key made of everything
+its pages depend on that the build knows before laying it out: its HTML (with its first page,
+side and the page numbers it prints), the variants, the bleed, the versions of nomodel's
+cache format and of WeasyPrint. What it read while laid out (stylesheet, fonts, images) is
+kept in the entry with a sha256 each, and checked before the entry is used. An entry is
+trusted only whole: a header naming the format, then a sha256 of the rest, then the rest (a
+pickle that may only make the result's own classes); anything else is ignored and replaced.
+A chunk that read a remote resource is not kept (it could change without the build knowing).
+The fonts' files are kept once each, under their sha256, for the merge."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+import weasyprint
+
+from .chunk_layout import ChunkResult
+
+FOLDER = ".nomodel-cache"
+FORMAT = b"nomodel-chunk-cache 1\n"
+_ALLOWED = {("nomodel.chunk_layout", "ChunkResult"), ("nomodel.chunk_layout", "FontUse")}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a chunk's result")
+        return super().find_class(module, name)
+
+
+class Cache:
+    """The cache folder of one output folder; ``None`` folder: nothing kept (``--no-cache``)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    @staticmethod
+    def key(*parts: str | bytes) -> str:
+        hashed = hashlib.sha256(FORMAT + weasyprint.__version__.encode())
+        for part in parts:
+            data = part.encode() if isinstance(part, str) else part
+            hashed.update(len(data).to_bytes(8, "big") + data)
+        return hashed.hexdigest()
+
+    def get(self, key: str, current: Callable[[str], str | None]) -> ChunkResult | None:
+        """The entry, if whole and if everything it read is as it was (``current``: URL →
+        sha256 of what it holds now, None when it cannot be read)."""
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / "chunks" / key).read_bytes()
+        except OSError:
+            return None
+        result = _parsed(data)
+        if result is None or any(current(url) != sha for url, sha in result.read.items()):
+            return None
+        self.used.add(key)
+        return result
+
+    def put(self, key: str, result: ChunkResult) -> None:
+        if self.folder is None or any(
+            not url.startswith(("file:", "data:")) for url in result.read
+        ):
+            return
+        kept = dataclasses.replace(result, font_files={})  # kept apart, once each
+        payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+        data = FORMAT + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        self._write(Path("chunks") / key, data)
+        self.used.add(key)
+
+    def font(self, sha: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        with contextlib.suppress(OSError):
+            data = (self.folder / "fonts" / sha).read_bytes()
+            if hashlib.sha256(data).hexdigest() == sha:
+                return data
+        return None
+
+    def put_font(self, sha: str, data: bytes) -> None:
+        if self.folder is not None and not (self.folder / "fonts" / sha).is_file():
+            self._write(Path("fonts") / sha, data)
+
+    def prune(self) -> None:
+        """Drops the entries that this build did not use: the cache holds one booklet's."""
+        if self.folder is None:
+            return
+        with contextlib.suppress(OSError):
+            for entry in (self.folder / "chunks").iterdir():
+                if entry.name not in self.used:
+                    entry.unlink()
+
+    def _write(self, relative: Path, data: bytes) -> None:
+        """Written whole or not at all; a cache that cannot be written is no failure."""
+        assert self.folder is not None
+        path = self.folder / relative
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(path.name + ".part")
+            part.write_bytes(data)
+            os.replace(part, path)
+
+
+def _parsed(data: bytes) -> ChunkResult | None:
+    if not data.startswith(FORMAT):
+        return None
+    checksum, _, payload = data[len(FORMAT) :].partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != checksum:
+        return None
+    try:
+        result = _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # a garbled entry is no entry  # noqa: BLE001
+        return None
+    return result if isinstance(result, ChunkResult) else None

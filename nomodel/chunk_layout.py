@@ -1,0 +1,159 @@
+"""One chunk laid out and written as PDF, in whichever process runs it (``engine.py``).
+
+What comes back is plain data (a laid-out WeasyPrint page cannot be pickled): the chunk's PDF
+in each variant asked for, and what the merge and the build need from its layout — its anchors
+and bookmarks, its fonts (their glyphs are embedded once for the whole booklet by
+``fonts.py``), the tables wider than the text, the resources refused, the problems of the
+theme's CSS and every resource read, for the cache to know when it is stale."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import weasyprint.pdf.fonts
+from weasyprint import Document
+from weasyprint.urls import URLFetcherResponse
+
+from .checks import resource_policy
+from .layout import LayoutOptions, SandboxedFetcher, lay_out
+from .project import Theme
+from .theme import css_problems
+from .wide_tables import TableMeasure, measure_tables
+from .write import forget_link_annotations, reproducible_document_id
+
+CHUNK_DOCUMENT_ID = uuid.UUID(int=0x6E6F6D6F64656C)  # "nomodel": replaced by the merge
+# Font attributes that hold HarfBuzz objects: the merge makes the font again from its file.
+_UNPICKLABLE = ("hb_font", "hb_face", "file_content")
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    html: str
+    content_dir: Path
+    allow_remote: bool
+    bleed_mm: float
+    variants: tuple[str | None, ...]
+    pad: bool = False  # to a multiple of 4 pages: only when the booklet is one chunk
+
+
+@dataclass(frozen=True)
+class FontUse:
+    """A font as the chunk used it: WeasyPrint's Font without its HarfBuzz objects."""
+
+    key: str  # the font's hash, its name in the pages' resources
+    file: str  # sha256 of the font file
+    state: dict
+
+
+@dataclass
+class ChunkResult:
+    pdfs: dict[str, bytes]  # variant ("" for none) → the chunk's PDF, fonts left out
+    pages: int
+    anchors: dict[str, int]  # name → page index in the chunk
+    bookmarks: list[list[tuple]]  # per page: (level, label, (x, y), state)
+    page_heights: list[float]
+    fonts: list[FontUse]
+    tables: list[TableMeasure]
+    refused: dict[str, str]
+    problems: list[str]  # the theme's CSS that WeasyPrint skipped
+    title: str | None
+    modified: str | None
+    read: dict[str, str]  # URL → sha256 of what was read
+    font_files: dict[str, bytes] = field(default_factory=dict)  # sha256 → file, when asked
+
+
+class _RecordingFetcher(SandboxedFetcher):
+    """Remembers what it read: a cached chunk is stale once any of it changed."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.read: dict[str, str] = {}
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        response = super().fetch(url, headers)
+        data = response.read() if hasattr(response, "read") else b""
+        self.read[url] = hashlib.sha256(data).hexdigest()
+        return URLFetcherResponse(response.url, data, headers=dict(response.headers or {}))
+
+
+def variant_key(variant: str | None) -> str:
+    return variant or ""
+
+
+def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkResult:
+    """Lays out and writes one chunk; the Document is dropped before returning. Font files
+    whose sha256 is not in ``known_fonts`` come back with the result."""
+    policy = resource_policy(job.content_dir, job.allow_remote)
+    theme = Theme.of(job.content_dir)
+    fetcher = _RecordingFetcher(policy, theme)
+    options = LayoutOptions(job.bleed_mm, next((v for v in job.variants if v), None), job.pad)
+    with css_problems(theme) as problems:
+        document = lay_out(job.html, job.content_dir.resolve(), options, fetcher)
+    try:
+        pdfs = {}
+        for variant in job.variants:
+            forget_link_annotations(document)
+            with _fonts_left_out(), reproducible_document_id(CHUNK_DOCUMENT_ID):
+                pdfs[variant_key(variant)] = document.write_pdf(pdf_variant=variant)
+        result = ChunkResult(
+            pdfs=pdfs,
+            pages=len(document.pages),
+            anchors=_first_pages(document),
+            bookmarks=[list(page.bookmarks) for page in document.pages],
+            page_heights=[page.height for page in document.pages],
+            fonts=[],
+            tables=measure_tables(document),
+            refused=dict(fetcher.refused),
+            problems=list(problems),
+            title=document.metadata.title,
+            modified=document.metadata.modified,
+            read=dict(fetcher.read),
+        )
+        _font_uses(document, result, known_fonts)
+    finally:
+        del document
+        gc.collect()  # a chunk's layout is freed before the next one is made
+    return result
+
+
+def _first_pages(document: Document) -> dict[str, int]:
+    """Anchor → the page where it starts (a box cut by a page break is on both)."""
+    pages: dict[str, int] = {}
+    for i, page in enumerate(document.pages):
+        for name in page.anchors:
+            pages.setdefault(name, i)
+    return pages
+
+
+def _font_uses(document: Document, result: ChunkResult, known: set[str] | None) -> None:
+    for font in document.fonts.values():
+        data = weasyprint.pdf.fonts.get_hb_object_data(font.hb_face)
+        sha = hashlib.sha256(data).hexdigest()
+        state = {k: v for k, v in vars(font).items() if k not in _UNPICKLABLE}
+        result.fonts.append(FontUse(font.hash, sha, state))
+        if known is None or sha not in known:
+            result.font_files[sha] = data
+            if known is not None:
+                known.add(sha)
+
+
+@contextmanager
+def _fonts_left_out() -> Iterator[None]:
+    """The chunk's PDF gets an empty font program: the merge embeds each font once, subset
+    to the glyphs of every chunk (fonts.py), so subsetting it here would be lost work."""
+    clean = weasyprint.pdf.fonts.Font.clean
+
+    def left_out(font: weasyprint.pdf.fonts.Font, to_unicode: dict, hinting: bool) -> None:
+        font.file_content = b"\0\1\0\0"  # a TrueType signature, nothing else
+
+    weasyprint.pdf.fonts.Font.clean = left_out  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        weasyprint.pdf.fonts.Font.clean = clean  # type: ignore[method-assign]

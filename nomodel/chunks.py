@@ -1,0 +1,230 @@
+"""The booklet's HTML cut into chunks of whole cards, each laid out on its own (``engine.py``).
+
+A card starts on a new page, so a run of cards can be laid out apart from the rest of the
+booklet, given what its pages take from the pages before: the number of its first page and its
+side (``@page :first`` and the root's ``break-before``), the running head of the section it
+continues (``string-set``), and the page numbers of what it points to in other chunks (the
+sommaire's folios and the cross-references' « p. 6 », ``target-counter`` in the stylesheet,
+given as ``data-nomodel-page`` attributes that the chunk's own rules print instead). A link to
+another chunk is written as a URI ``nomodel-anchor:NAME``, which ``merge.py`` turns back into
+a link to the named destination.
+
+The templates mark where each part of the body starts with HTML comments carrying a random
+word (``Marks``): a project's own ``base.html.j2`` without the marks is laid out as one chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+ANCHOR_SCHEME = "nomodel-anchor:"
+# The page numbers that the bundled stylesheet counts in other parts of the booklet
+# (styles/booklet.css: the sommaire's folios, the cross-references' pages).
+INJECTED_NUMBERS = (
+    ".toc a[data-nomodel-page]::after, .xref-page[data-nomodel-page]::after"
+    " { content: attr(data-nomodel-page) }"
+)
+_ID = re.compile(r'\sid="([^"]+)"')
+_HREF = re.compile(r'\shref="#([^"]+)"')
+_TARGET = re.compile(r'\sdata-target="#([^"]+)"')
+_HEAD = re.compile(r'\sdata-head="([^"]*)"')
+
+
+class Marks:
+    """Comments that the base template puts before each part of the body. The word is drawn
+    at random for each build, so that no content can write a mark of its own."""
+
+    def __init__(self) -> None:
+        self.word = f"nomodel-{secrets.token_hex(8)}"
+        self.pattern = re.compile(rf"<!--{self.word} (\w+)(?: ([^>]*?))?-->\n?")
+
+    def __call__(self, kind: str, value: str = "") -> Markup:
+        return Markup(f"<!--{self.word} {kind}{' ' + html.escape(value) if value else ''}-->")
+
+    def strip(self, text: str) -> str:
+        """The HTML without the marks (the ``--html`` output)."""
+        return self.pattern.sub("", text)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A part of the body that starts a page: the cover and sommaire, a section's divider, a
+    card, the colophon and back cover."""
+
+    kind: str  # front, divider, card, back
+    text: str
+    section: int = -1  # index of its section, -1 outside the sections
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    opening: str  # <section …>
+    closing: str  # </section>
+    head: str  # its running head, carried into a chunk that continues it (escaped HTML)
+
+
+@dataclass(frozen=True)
+class Book:
+    """The booklet's HTML, cut at the marks."""
+
+    prefix: str  # up to <body …>
+    suffix: str  # </body></html>
+    units: tuple[Unit, ...]
+    sections: tuple[Section, ...]
+
+    def anchors(self) -> dict[str, int]:
+        """Every id → the index of the unit holding it."""
+        return {name: i for i, unit in enumerate(self.units) for name in unit.ids}
+
+
+def cut(text: str, marks: Marks) -> Book | None:
+    """The booklet's parts, or None when its template has no marks (one chunk then)."""
+    pieces = marks.pattern.split(text)
+    if len(pieces) < 4:
+        return None
+    prefix, rest = pieces[0], pieces[1:]
+    units: list[Unit] = []
+    sections: list[Section] = []
+    opening = suffix = ""
+    for kind, piece in zip(rest[::3], rest[2::3], strict=True):
+        if kind == "section":
+            opening = piece
+        elif kind == "close":
+            divider = next(
+                (u for u in units if u.kind == "divider" and u.section == len(sections)), None
+            )
+            head = _HEAD.search(divider.text) if divider else None
+            sections.append(Section(opening, piece, head.group(1) if head else ""))
+        elif kind == "end":
+            suffix = piece
+        elif kind in ("front", "back", "divider", "card"):
+            section = len(sections) if kind in ("divider", "card") else -1
+            units.append(Unit(kind, piece, section, tuple(_ID.findall(piece))))
+        else:
+            return None  # a mark this code does not know: laid out whole
+    return Book(prefix, suffix, tuple(units), tuple(sections))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive units, laid out together."""
+
+    first: int  # index of its first unit
+    last: int  # index after its last unit
+
+    def key_text(self, book: Book) -> str:
+        return "".join(unit.text for unit in book.units[self.first : self.last])
+
+
+def chunks(book: Book) -> list[Chunk]:
+    """The units grouped: the front alone (laid out again once the page numbers of the
+    cards are known), each card with its section's divider, the back alone."""
+    found: list[Chunk] = []
+    start = 0
+    for i, unit in enumerate(book.units):
+        if unit.kind == "divider":
+            continue  # it goes with the card after it
+        found.append(Chunk(start, i + 1))
+        start = i + 1
+    if start < len(book.units):
+        found.append(Chunk(start, len(book.units)))
+    return found
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a chunk starts, and what it must know of the others."""
+
+    page: int  # number of its first page (1: the booklet's first, a right-hand page)
+    numbers: tuple[tuple[str, int], ...] = field(default=())  # anchor → page, elsewhere
+
+    @property
+    def right(self) -> bool:
+        return self.page % 2 == 1
+
+
+def chunk_html(book: Book, chunk: Chunk, start: Start, elsewhere: frozenset[str]) -> str:
+    """The HTML of one chunk: the booklet's head, its units inside their sections, told
+    where it starts and the page numbers of the anchors in ``elsewhere`` (other chunks)."""
+    numbers = dict(start.numbers)
+    style = (
+        f"<style>@page :first {{ counter-reset: page {start.page} }}"
+        f" html {{ break-before: {'right' if start.right else 'left'} }}"
+        f" {INJECTED_NUMBERS}</style>\n"
+    )
+    head, _, body = book.prefix.rpartition("</head>")
+    parts = [head, style, "</head>", body]
+    current = -1
+    for unit in book.units[chunk.first : chunk.last]:
+        if unit.section != current:
+            if current >= 0:
+                parts.append(book.sections[current].closing)
+            if unit.section >= 0:
+                parts.append(_opening(book.sections[unit.section], carried=unit.kind != "divider"))
+            current = unit.section
+        parts.append(_linked(unit.text, elsewhere, numbers))
+    if current >= 0:
+        parts.append(book.sections[current].closing)
+    parts.append(book.suffix)
+    return "".join(parts)
+
+
+def _opening(section: Section, carried: bool) -> str:
+    """The section's tag; continued from another chunk, it sets the running head itself."""
+    if not carried or not section.head:
+        return section.opening
+    carry = (
+        f' data-nomodel-head="{section.head}" style="string-set: section attr(data-nomodel-head)"'
+    )
+    return re.sub(r"^(\s*<section\b)", rf"\1{_escape_group(carry)}", section.opening, count=1)
+
+
+def _escape_group(text: str) -> str:
+    return text.replace("\\", "\\\\")
+
+
+def _linked(text: str, elsewhere: frozenset[str], numbers: dict[str, int]) -> str:
+    """Links and page references to anchors of other chunks, with their page numbers."""
+
+    def href(match: re.Match[str]) -> str:
+        name = html.unescape(match.group(1))
+        if name not in elsewhere:
+            return match.group(0)
+        page = numbers.get(name, 0)
+        return f' href="{ANCHOR_SCHEME}{match.group(1)}" data-nomodel-page="{page}"'
+
+    def target(match: re.Match[str]) -> str:
+        name = html.unescape(match.group(1))
+        if name not in elsewhere:
+            return match.group(0)
+        return f'{match.group(0)} data-nomodel-page="{numbers.get(name, 0)}"'
+
+    return _TARGET.sub(target, _HREF.sub(href, text))
+
+
+def references(book: Book, chunk: Chunk, elsewhere: frozenset[str]) -> list[str]:
+    """The anchors of other chunks that this chunk prints the page of, in order."""
+    text = chunk.key_text(book)
+    found = (html.unescape(name) for pattern in (_HREF, _TARGET) for name in pattern.findall(text))
+    return sorted({name for name in found if name in elsewhere})
+
+
+def digest(*parts: str | bytes) -> str:
+    hashed = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        hashed.update(len(data).to_bytes(8, "big"))
+        hashed.update(data)
+    return hashed.hexdigest()
+
+
+def units_of(book: Book, chunk: Chunk) -> Iterator[Unit]:
+    return iter(book.units[chunk.first : chunk.last])

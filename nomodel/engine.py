@@ -1,0 +1,299 @@
+"""The booklet laid out in chunks, on every core, and only what changed (``--jobs``, cache).
+
+The chunks (chunks.py) are laid out in page order, by ``jobs`` worker processes (one: in this
+process). A chunk's pages depend on where it starts (its first page number and side) and on
+the page numbers it prints of other chunks (sommaire, cross-references): it is laid out with
+the best knowledge at hand — exact for every chunk whose predecessors are done, else the
+page counts of the previous build (cache) or an estimate from the chunks already laid out —
+and laid out again until every chunk was laid out with what the others turned out to be (the
+sommaire once more, on a first build: its numbers come last). Each result is kept in the cache
+under a key holding all of that, so that an edit lays out only the chunks it changed or moved.
+The chunks' PDFs are then merged (merge.py) into the booklet's PDF in each variant asked for.
+No worker keeps a layout once its chunk is written: memory follows the chunk, not the book.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import Cache
+from .chunk_layout import ChunkJob, ChunkResult, lay_out_chunk
+from .chunks import Book, Chunk, Marks, Start, chunk_html, chunks, cut, references
+from .fetch import Refused
+from .layout import SandboxedFetcher
+from .merge import Part, merge
+from .checks import resource_policy
+from .project import Theme
+from .write import document_uuid
+
+MAX_ROUNDS = 6  # a page count that keeps changing the numbers it depends on: give up there
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_dir: Path
+    allow_remote: bool
+    bleed_mm: float
+    variants: tuple[str | None, ...]
+    pad: bool  # to a multiple of 4 pages, before the colophon
+
+
+@dataclass
+class Booklet:
+    pdfs: dict[str | None, bytes]
+    pages: int
+    results: list[ChunkResult]
+    laid_out_cards: int  # cards laid out by this build (the others came from the cache)
+
+
+class Workers:
+    """``jobs`` processes that lay chunks out, started on first use and kept (``watch``
+    keeps them warm between builds); with one job, chunks are laid out in this process."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.font_files: dict[str, bytes] = {}  # sha256 → font file, sent once per worker
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, job: ChunkJob) -> Future[ChunkResult]:
+        if self.jobs == 1:
+            future: Future[ChunkResult] = Future()
+            future.set_result(lay_out_chunk(job, set(self.font_files)))
+            return future
+        if self._pool is None:
+            # forkserver: workers start from a process that imported WeasyPrint once, and
+            # never from this one's threads (watch) or memory.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["nomodel.chunk_layout"])
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context)
+        return self._pool.submit(_in_worker, job)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+_SENT: set[str] = set()  # in a worker: the font files it already sent
+
+
+def _in_worker(job: ChunkJob) -> ChunkResult:
+    return lay_out_chunk(job, _SENT)
+
+
+@dataclass
+class _Plan:
+    book: Book
+    parts: list[Chunk]
+    owner: dict[str, int]  # anchor → index of its chunk
+    pages: list[int | None] = field(default_factory=list)
+    results: list[ChunkResult | None] = field(default_factory=list)
+    keys: list[str | None] = field(default_factory=list)  # the cache key each was laid out with
+
+    def __post_init__(self) -> None:
+        count = len(self.parts)
+        self.pages, self.results, self.keys = [None] * count, [None] * count, [None] * count
+        self.sizes = [len(part.key_text(self.book)) for part in self.parts]
+        self.names = frozenset(self.owner)
+        self.own = [
+            frozenset(n for u in self.book.units[p.first : p.last] for n in u.ids)
+            for p in self.parts
+        ]
+        self.closing = next(
+            (i for i, part in enumerate(self.parts) if self.book.units[part.first].kind == "back"),
+            None,
+        )
+
+
+def lay_out_booklet(
+    html: str, marks: Marks, settings: Settings, workers: Workers, cache: Cache
+) -> Booklet:
+    book = cut(html, marks)
+    if book is None:
+        return _whole(marks.strip(html), settings, workers, cache)
+    parts = [part for part in chunks(book) if part.key_text(book).strip()]
+    owner = {
+        name: i
+        for i, part in enumerate(parts)
+        for u in book.units[part.first : part.last]
+        for name in u.ids
+    }
+    plan = _Plan(book, parts, owner)
+    hashes = _Hashes(settings)
+    laid_out_cards = 0
+    for _ in range(MAX_ROUNDS):
+        starts = _starts(plan, settings)
+        todo = [
+            i for i in range(len(parts)) if plan.keys[i] != _key(_html(plan, i, starts), settings)
+        ]
+        if not todo:
+            break
+        laid_out_cards += _round(plan, todo, settings, workers, cache, hashes)
+    results = [result for result in plan.results if result is not None]
+    pad = _padding([result.pages for result in results], settings)
+    booklet_parts = []
+    for i, result in enumerate(plan.results):
+        if i == plan.closing and pad:
+            booklet_parts.append(Part(None, pad))
+        booklet_parts.append(Part(result))
+    if plan.closing is None and pad:
+        booklet_parts.append(Part(None, pad))
+    pages = sum(result.pages for result in results) + pad
+    first = results[0]
+    document_id = document_uuid(first.title, first.modified, pages)
+    pdfs = {
+        variant: merge(booklet_parts, variant, document_id, _fonts(results, workers, cache))
+        for variant in settings.variants
+    }
+    return Booklet(pdfs, pages, results, laid_out_cards)
+
+
+def _round(
+    plan: _Plan,
+    todo: list[int],
+    settings: Settings,
+    workers: Workers,
+    cache: Cache,
+    hashes: _Hashes,
+) -> int:
+    """Lays out ``todo`` in order, at most ``jobs`` at a time, each with the starts known
+    when it is handed out; returns the number of cards laid out (not found in the cache)."""
+    waiting = list(todo)
+    running: dict[Future[ChunkResult], tuple[int, str]] = {}
+    cards = 0
+    while waiting or running:
+        while waiting and len(running) < workers.jobs:
+            i = waiting.pop(0)
+            html = _html(plan, i, _starts(plan, settings))
+            key = _key(html, settings)
+            if (found := cache.get(key, hashes)) is not None:
+                _done(plan, i, key, found)
+                continue
+            job = ChunkJob(
+                html,
+                settings.content_dir,
+                settings.allow_remote,
+                settings.bleed_mm,
+                settings.variants,
+            )
+            running[workers.submit(job)] = (i, key)
+        if running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                i, key = running.pop(future)
+                result = future.result()
+                workers.font_files.update(result.font_files)
+                for sha, data in result.font_files.items():
+                    cache.put_font(sha, data)
+                if not (result.tables or result.refused or result.problems):
+                    cache.put(key, result)
+                _done(plan, i, key, result)
+                cards += _cards(plan, i)
+    return cards
+
+
+def _done(plan: _Plan, i: int, key: str, result: ChunkResult) -> None:
+    plan.results[i], plan.pages[i], plan.keys[i] = result, result.pages, key
+
+
+def _cards(plan: _Plan, i: int) -> int:
+    part = plan.parts[i]
+    return sum(unit.kind == "card" for unit in plan.book.units[part.first : part.last])
+
+
+def _starts(plan: _Plan, settings: Settings) -> list[int]:
+    """The number of each chunk's first page, from the page counts known, or guessed from
+    the chunks laid out so far (their pages per character of HTML)."""
+    done = [i for i, pages in enumerate(plan.pages) if pages is not None]
+    ratio = sum(plan.pages[i] or 0 for i in done) / max(1, sum(plan.sizes[i] for i in done))
+    counts = [
+        pages if pages is not None else max(1, round(plan.sizes[i] * ratio))
+        for i, pages in enumerate(plan.pages)
+    ]
+    starts, page = [], 1
+    for i, count in enumerate(counts):
+        if i == plan.closing:
+            page += _padding(counts, settings)
+        starts.append(page)
+        page += count
+    return starts
+
+
+def _padding(counts: list[int], settings: Settings) -> int:
+    return -sum(counts) % 4 if settings.pad else 0
+
+
+def _numbers(plan: _Plan, i: int, starts: list[int]) -> tuple[tuple[str, int], ...]:
+    numbers = []
+    for name in references(plan.book, plan.parts[i], _elsewhere(plan, i)):
+        j = plan.owner[name]
+        result = plan.results[j]
+        numbers.append((name, starts[j] + (result.anchors.get(name, 0) if result else 0)))
+    return tuple(numbers)
+
+
+def _elsewhere(plan: _Plan, i: int) -> frozenset[str]:
+    return plan.names - plan.own[i]
+
+
+def _html(plan: _Plan, i: int, starts: list[int]) -> str:
+    start = Start(starts[i], _numbers(plan, i, starts))
+    return chunk_html(plan.book, plan.parts[i], start, _elsewhere(plan, i))
+
+
+def _key(html: str, settings: Settings) -> str:
+    return Cache.key(html, repr(settings.variants), repr(settings.bleed_mm))
+
+
+class _Hashes:
+    """sha256 of what a URL holds now, read once per build (for the cache's checks)."""
+
+    def __init__(self, settings: Settings) -> None:
+        policy = resource_policy(settings.content_dir, settings.allow_remote)
+        self.fetcher = SandboxedFetcher(policy, Theme.of(settings.content_dir))
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, url: str) -> str | None:
+        if url not in self.known:
+            try:
+                data = self.fetcher.fetch(url).read()
+                self.known[url] = hashlib.sha256(data).hexdigest()
+            except (OSError, Refused):
+                self.known[url] = None
+        return self.known[url]
+
+
+def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[str, bytes]:
+    files = {}
+    for sha in {use.file for result in results for use in result.fonts}:
+        data = workers.font_files.get(sha) or cache.font(sha)
+        if data is None:
+            raise RuntimeError(f"the font file {sha} is neither known nor cached")
+        files[sha] = data
+    return files
+
+
+def _whole(html: str, settings: Settings, workers: Workers, cache: Cache) -> Booklet:
+    """A project's own base template, without the marks: one layout, padded by layout.py."""
+    job = ChunkJob(
+        html,
+        settings.content_dir,
+        settings.allow_remote,
+        settings.bleed_mm,
+        settings.variants,
+        pad=settings.pad,
+    )
+    result = workers.submit(job).result()
+    workers.font_files.update(result.font_files)
+    first = result
+    document_id = document_uuid(first.title, first.modified, result.pages)
+    pdfs = {
+        variant: merge([Part(result)], variant, document_id, _fonts([result], workers, cache))
+        for variant in settings.variants
+    }
+    return Booklet(pdfs, result.pages, [result], 0)
