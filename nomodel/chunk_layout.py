@@ -21,7 +21,7 @@ from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
 from .checks import resource_policy
-from .layout import LayoutOptions, SandboxedFetcher, lay_out
+from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
 from .project import Theme
 from .theme import css_problems
 from .wide_tables import TableMeasure, measure_tables
@@ -40,6 +40,7 @@ class ChunkJob:
     bleed_mm: float
     variants: tuple[str | None, ...]
     pad: bool = False  # to a multiple of 4 pages: only when the booklet is one chunk
+    trim: bool = False  # written cut at the trim (layout.trimmed), else with the bleed
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,11 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
         document = lay_out(job.html, job.content_dir.resolve(), options, fetcher)
     try:
         pdfs = {}
+        written = trimmed(document) if job.trim else document
         for variant in job.variants:
-            forget_link_annotations(document)
+            forget_link_annotations(written)
             with _fonts_left_out(), reproducible_document_id(CHUNK_DOCUMENT_ID):
-                pdfs[variant_key(variant)] = document.write_pdf(pdf_variant=variant)
+                pdfs[variant_key(variant)] = written.write_pdf(pdf_variant=variant)
         result = ChunkResult(
             pdfs=pdfs,
             pages=len(document.pages),
@@ -117,7 +119,7 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
         )
         _font_uses(document, result, known_fonts)
     finally:
-        del document
+        del document, written
         gc.collect()  # a chunk's layout is freed before the next one is made
     return result
 

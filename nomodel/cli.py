@@ -74,6 +74,7 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also write NAME.html, the exact HTML handed to WeasyPrint (open it in a browser)",
     )
+    _add_speed_options(build)
     which = build.add_argument_group("which booklet (default: the whole content)")
     which.add_argument("--edition", metavar="NAME", help="an edition of booklet.yml → NAME.pdf")
     which.add_argument("--all-editions", action="store_true", help="every edition of booklet.yml")
@@ -186,6 +187,22 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     )
     _add_content_options(watch)
     _add_output_option(watch)
+    _add_speed_options(watch)
+
+
+def _add_speed_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="lay the booklet out in N processes (default: one per core; 1: this one only)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="lay everything out again, without DIR/.nomodel-cache (kept for the next build)",
+    )
 
 
 def _add_output_option(parser: argparse.ArgumentParser) -> None:
@@ -319,7 +336,10 @@ def _watch(args: argparse.Namespace) -> int:
     from .pipeline import BuildOptions
     from .watch import watch
 
-    return watch(args.content, BuildOptions(output_dir=args.output, allow_remote=args.allow_remote))
+    options = BuildOptions(
+        output_dir=args.output, allow_remote=args.allow_remote, jobs=args.jobs, cache=args.cache
+    )
+    return watch(args.content, options)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -344,6 +364,8 @@ def _build(args: argparse.Namespace) -> int:
         sections=tuple(args.section),
         qr=args.qr,
         tint=args.tint,
+        jobs=args.jobs,
+        cache=args.cache,
     )
     if args.quiet:  # WeasyPrint's own warnings are for developers
         logging.getLogger("weasyprint").setLevel(logging.CRITICAL)

@@ -41,6 +41,7 @@ class Settings:
     bleed_mm: float
     variants: tuple[str | None, ...]
     pad: bool  # to a multiple of 4 pages, before the colophon
+    trim: bool = True  # the PDFs cut at the trim; else with the bleed (a print master)
 
 
 @dataclass
@@ -180,6 +181,7 @@ def _round(
                 settings.allow_remote,
                 settings.bleed_mm,
                 settings.variants,
+                trim=settings.trim,
             )
             running[workers.submit(job)] = (i, key)
         if running:
@@ -247,7 +249,7 @@ def _html(plan: _Plan, i: int, starts: list[int]) -> str:
 
 
 def _key(html: str, settings: Settings) -> str:
-    return Cache.key(html, repr(settings.variants), repr(settings.bleed_mm))
+    return Cache.key(html, repr(settings.variants), repr(settings.bleed_mm), repr(settings.trim))
 
 
 class _Hashes:

@@ -16,7 +16,11 @@ from jinja2 import TemplateError
 from pypdf import PdfReader, PdfWriter
 from weasyprint import Document
 
+from .cache import FOLDER as CACHE_FOLDER
+from .cache import Cache
 from .cards import cut_cards
+from .chunks import Marks
+from .engine import Settings, Workers, lay_out_booklet
 from .checks import check, resource_policy
 from .compose import compose
 from .errors import ContentError, ContentErrors, ThemeError
@@ -32,7 +36,7 @@ from .qr import qr_problems
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import css_problems, template_error
-from .wide_tables import wide_tables
+from .wide_tables import wide_table_problems, wide_tables
 from .write import Outputs, pdf_bytes
 
 
@@ -54,6 +58,8 @@ class BuildOptions:
     sections: tuple[str, ...] = ()  # a proof of these sections
     qr: bool = False  # QR codes beside the cards' links, whatever booklet.yml says
     tint: bool = True  # False: white covers and dividers, whatever booklet.yml says
+    jobs: int | None = None  # processes laying out chunks; None: one per core, 1: this one
+    cache: bool = True  # keep the chunks laid out in OUTPUT/.nomodel-cache for the next build
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class BuildResult:
     cards: int
     seconds: float
     preflight: Preflight | None = None
+    laid_out: int | None = None  # cards laid out by this build, the others were cached
 
 
 Stage = Callable[[str], AbstractContextManager[object]]
@@ -86,11 +93,28 @@ def version_time(content_dir: Path) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
 
 
-def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> list[BuildResult]:
+def build(
+    content_dir: Path,
+    options: BuildOptions,
+    stage: Stage = quietly,
+    workers: Workers | None = None,
+) -> list[BuildResult]:
     """Loads the content once, then lays out each booklet asked for (the booklet, editions or
     a proof) once, and makes every output from that layout. Nothing is written until every
     output of every booklet is made: then they replace the previous ones together.
-    ``stage`` times each step."""
+    ``stage`` times each step; ``workers`` lay out chunks (``watch`` keeps them warm)."""
+    own_workers = workers is None
+    workers = workers or Workers(options.jobs)
+    try:
+        return _build(content_dir, options, stage, workers)
+    finally:
+        if own_workers:
+            workers.close()
+
+
+def _build(
+    content_dir: Path, options: BuildOptions, stage: Stage, workers: Workers
+) -> list[BuildResult]:
     with stage("load and check the content"):
         rendered = check(content_dir, options.allow_remote)
     chosen = targets(
@@ -102,12 +126,21 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
     )
     version = version_time(content_dir)
     results = []
+    cache = Cache(options.output_dir / CACHE_FOLDER if options.cache else None)
     with Outputs(options.output_dir) as outputs:
         for target in chosen:
             started = time.perf_counter()
             content = _with_options(target.content, options)
             if content.booklet.qr and (problems := list(qr_problems(content))):
                 raise ContentErrors(problems)
+            if not (options.cards or options.print_pdf):
+                target_rendered = replace(rendered, content=content)
+                result = _build_chunked(
+                    target_rendered, target, options, version, outputs, stage, workers, cache
+                )
+                seconds = time.perf_counter() - started
+                results.append(replace(result, seconds=seconds))
+                continue
             policy = resource_policy(content_dir, options.allow_remote)
             fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
             target_rendered = replace(rendered, content=content)
@@ -120,7 +153,61 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
                 BuildResult(paths, len(document.pages), len(content.cards), seconds, report)
             )
         outputs.commit()
+    cache.prune()
     return results
+
+
+def _build_chunked(
+    rendered: RenderedContent,
+    target: Target,
+    options: BuildOptions,
+    version: datetime.datetime,
+    outputs: Outputs,
+    stage: Stage,
+    workers: Workers,
+    cache: Cache,
+) -> BuildResult:
+    """The booklet laid out in chunks (engine.py), on every core, and only what changed.
+    The print PDF and the cards still come from one layout (``_lay_out``)."""
+    content = rendered.content
+    content_dir = content.root
+    marks = Marks()
+    with stage(f"compose {target.stem}"):
+        try:
+            html = compose(rendered, version, proof=target.proof, mark=marks)
+        except TemplateError as error:
+            raise template_error(error, Theme.of(content_dir)) from None
+    if options.html:
+        outputs.write(f"{target.stem}.html", marks.strip(html).encode())
+    settings = Settings(
+        content_dir,
+        options.allow_remote,
+        options.bleed_mm,
+        (options.pdf_variant,),
+        pad=not target.proof,
+    )
+    with stage(f"lay out and write {target.stem}"):
+        booklet = lay_out_booklet(html, marks, settings, workers, cache)
+    if problems := [line for result in booklet.results for line in result.problems]:
+        raise ThemeError("\n".join(dict.fromkeys(problems)))
+    refused = {url: why for result in booklet.results for url, why in result.refused.items()}
+    if refused:
+        raise ContentErrors(
+            ContentError(content_dir, 0, f'"{url}" {reason}') for url, reason in refused.items()
+        )
+    measures = [measure for result in booklet.results for measure in result.tables]
+    if wide := wide_table_problems(measures, content):
+        raise ContentErrors(wide)
+    pdf = booklet.pdfs[options.pdf_variant]
+    paths = [outputs.write(f"{target.stem}.pdf", pdf)]
+    if options.impose:
+        with stage(f"write {target.stem}-imposed.pdf"):
+            sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
+            imposed = impose(PdfReader(io.BytesIO(pdf)), sheet.landscape_points())
+            paths.append(outputs.write(f"{target.stem}-imposed.pdf", _bytes(imposed)))
+    return BuildResult(
+        tuple(paths), booklet.pages, len(content.cards), 0.0, laid_out=booklet.laid_out_cards
+    )
 
 
 def _lay_out(

@@ -63,7 +63,7 @@ def watch(
     own = (project / kind for kind in KINDS)
     folders = [content_dir.resolve(), *(folder for folder in own if folder.is_dir())]
     sources_only = _SourceFilter(options.output_dir)
-    build = _Builder(content_dir, options, out, err)
+    build = _Builder(content_dir, options, out, err, pipeline.Workers(options.jobs))
     try:
         shown = ", ".join(f"{display_path(folder)}/" for folder in folders)
         _say(out, f"watching {shown} (Ctrl-C to stop)")
@@ -87,6 +87,8 @@ def watch(
                 build(_changed(sources))
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a watch ends, not a failure
+    finally:
+        build.workers.close()
     return 0
 
 
@@ -98,13 +100,14 @@ class _Builder:
     options: pipeline.BuildOptions
     out: TextIO
     err: TextIO
+    workers: pipeline.Workers  # kept warm between builds
     kept: str = "nothing was written"  # until a build succeeds, a failure leaves nothing new
     told: set[str] = field(default_factory=set)  # notices shown once for the whole watch
 
     def __call__(self, what: str) -> None:
         try:
             with notices(self.told) as told_now:
-                results = pipeline.build(self.content_dir, self.options)
+                results = pipeline.build(self.content_dir, self.options, workers=self.workers)
         except ContentErrors as problems:
             count = len(problems.errors)
             for problem in problems.errors:
@@ -125,6 +128,8 @@ class _Builder:
             _say(self.err, notice)
         for result in results:
             summary = f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s"
+            if result.laid_out is not None:
+                summary += f", {result.laid_out} laid out again"
             _say(self.out, f"{_now()} {what} → {summary} → {_outputs(result)}")
         self.kept = _kept(results)
 
