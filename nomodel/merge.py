@@ -60,7 +60,11 @@ def merge(
                 continue
             source = pikepdf.open(BytesIO(part.result.pdfs[variant_key(variant)]))
             sources.append(source)
-            master.pages.extend(source.pages)
+            # Copied with copy_foreign, as everything else of the chunk: qpdf then maps its
+            # page references (destinations, structure) to these pages, not to new copies.
+            pages = master.copy_foreign(source.make_indirect(Array([p.obj for p in source.pages])))
+            for page in pages:
+                master.pages.append(page if isinstance(page, pikepdf.Page) else pikepdf.Page(page))
         chunk_sources = iter(sources)
         laid_out = [
             (part, next(chunk_sources), at)
@@ -220,7 +224,7 @@ def _structure(master: pikepdf.Pdf, laid_out: list) -> None:
                     annotation.StructParent = int(annotation.StructParent) + shift
         shift += max(keys, default=-1) + 1
     document.K = kids
-    root.K = document
+    root.K = Array([document])
     root.ParentTree = master.make_indirect(Dictionary(Nums=nums))
     master.Root.StructTreeRoot = root
 
