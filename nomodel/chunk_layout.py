@@ -21,6 +21,7 @@ from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
 from .checks import resource_policy
+from .compat import page_references_once
 from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
 from .project import Theme
 from .theme import css_problems
@@ -101,7 +102,11 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
         written = trimmed(document) if job.trim else document
         for variant in job.variants:
             forget_link_annotations(written)
-            with _fonts_left_out(), reproducible_document_id(CHUNK_DOCUMENT_ID):
+            with (
+                _fonts_left_out(),
+                reproducible_document_id(CHUNK_DOCUMENT_ID),
+                page_references_once(),
+            ):
                 pdfs[variant_key(variant)] = written.write_pdf(pdf_variant=variant)
         result = ChunkResult(
             pdfs=pdfs,

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import weasyprint.pdf.metadata
 from weasyprint import Document
-from weasyprint.pdf import VARIANTS
 
-from .accessibility import mark_pagination_artifacts
+from .compat import page_references_once
 from .conformance import conform
 from .errors import OutputError, display_path
 
@@ -28,18 +27,18 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     forget_link_annotations(document)
     metadata = document.metadata
     document_id = document_uuid(metadata.title, metadata.modified, len(document.pages))
-    with reproducible_document_id(document_id), font_timestamps(metadata.modified):
+    with (
+        reproducible_document_id(document_id),
+        font_timestamps(metadata.modified),
+        page_references_once(),
+    ):
         pdf = document.write_pdf(pdf_variant=variant)
     return finished(pdf, variant)
 
 
 def finished(pdf: bytes, variant: str | None) -> bytes:
     """What ``pdf_bytes`` does after WeasyPrint wrote the PDF."""
-    if variant is None:
-        return pdf
-    if VARIANTS[variant][1].get("pdf_tags", False):
-        pdf = mark_pagination_artifacts(pdf)
-    return conform(pdf, variant)
+    return pdf if variant is None else conform(pdf, variant)
 
 
 def forget_link_annotations(document: Document) -> None:
