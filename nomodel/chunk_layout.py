@@ -122,7 +122,7 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
             modified=document.metadata.modified,
             read=dict(fetcher.read),
         )
-        _font_uses(document, result, known_fonts)
+        _font_uses(written, result, known_fonts)  # filled while writing
     finally:
         del document, written
         gc.collect()  # a chunk's layout is freed before the next one is made

@@ -60,11 +60,7 @@ def merge(
                 continue
             source = pikepdf.open(BytesIO(part.result.pdfs[variant_key(variant)]))
             sources.append(source)
-            # Copied with copy_foreign, as everything else of the chunk: qpdf then maps its
-            # page references (destinations, structure) to these pages, not to new copies.
-            pages = master.copy_foreign(source.make_indirect(Array([p.obj for p in source.pages])))
-            for page in pages:
-                master.pages.append(page if isinstance(page, pikepdf.Page) else pikepdf.Page(page))
+            master.pages.extend(source.pages)  # qpdf maps references to them from now
         chunk_sources = iter(sources)
         laid_out = [
             (part, next(chunk_sources), at)
@@ -80,7 +76,12 @@ def merge(
         fonts = merged_fonts(master, [p.result for p, _, _ in laid_out], font_files, first.modified)
         _use_fonts(master, fonts)
         output = BytesIO()
-        master.save(output, deterministic_id=True, min_version=sources[0].pdf_version)
+        master.save(
+            output,
+            deterministic_id=True,
+            min_version=sources[0].pdf_version,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
     finally:
         for source in sources:
             source.close()

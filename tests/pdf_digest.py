@@ -24,7 +24,9 @@ def digest(pdf: Path) -> dict[str, object]:
             "fonts": fonts_embedded(document),
             "info": {str(key): str(value) for key, value in document.docinfo.items()},
             "labels": repr(document.Root.get("/PageLabels")),
-            "xmp": bytes(document.Root.Metadata.read_bytes()) if "/Metadata" in document.Root else b"",
+            "xmp": bytes(document.Root.Metadata.read_bytes())
+            if "/Metadata" in document.Root
+            else b"",
         }
 
 
@@ -83,7 +85,9 @@ def _outline(document: pikepdf.Pdf, pages: dict) -> list:
         item = first
         while item is not None:
             children = items(item.get("/First"))
-            found.append((str(item.Title), _destination(item.Dest, pages), int(item.Count), children))
+            found.append(
+                (str(item.Title), _destination(item.Dest, pages), int(item.Count), children)
+            )
             item = item.get("/Next")
         return found
 
