@@ -43,6 +43,8 @@ class Cache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.used: set[str] = set()
+        self._fonts: dict[str, bytes] = {}  # read once per build
+        self._pending: dict[Path, bytes] = {}  # written by ``commit``, after the build
 
     @staticmethod
     def key(*parts: str | bytes) -> str:
@@ -64,6 +66,8 @@ class Cache:
         result = _parsed(data)
         if result is None or any(current(url) != sha for url, sha in result.read.items()):
             return None
+        if any(self.font(use.file) is None for use in result.fonts):
+            return None  # its fonts are needed by the merge
         self.used.add(key)
         return result
 
@@ -75,26 +79,32 @@ class Cache:
         kept = dataclasses.replace(result, font_files={})  # kept apart, once each
         payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
         data = FORMAT + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-        self._write(Path("chunks") / key, data)
+        self._pending[Path("chunks") / key] = data
         self.used.add(key)
 
     def font(self, sha: str) -> bytes | None:
         if self.folder is None:
             return None
-        with contextlib.suppress(OSError):
-            data = (self.folder / "fonts" / sha).read_bytes()
-            if hashlib.sha256(data).hexdigest() == sha:
-                return data
-        return None
+        if sha not in self._fonts:
+            with contextlib.suppress(OSError):
+                data = (self.folder / "fonts" / sha).read_bytes()
+                if hashlib.sha256(data).hexdigest() == sha:
+                    self._fonts[sha] = data
+        return self._fonts.get(sha)
 
     def put_font(self, sha: str, data: bytes) -> None:
         if self.folder is not None and not (self.folder / "fonts" / sha).is_file():
-            self._write(Path("fonts") / sha, data)
+            self._pending[Path("fonts") / sha] = data
+            self._fonts[sha] = data
 
-    def prune(self) -> None:
-        """Drops the entries that this build did not use: the cache holds one booklet's."""
+    def commit(self) -> None:
+        """Writes what the build kept, once its outputs are in place (a failed build writes
+        nothing), and drops the entries it did not use: the cache holds one booklet's."""
         if self.folder is None:
             return
+        for relative, data in self._pending.items():
+            self._write(relative, data)
+        self._pending.clear()
         with contextlib.suppress(OSError):
             for entry in (self.folder / "chunks").iterdir():
                 if entry.name not in self.used:
@@ -119,6 +129,6 @@ def _parsed(data: bytes) -> ChunkResult | None:
         return None
     try:
         result = _Unpickler(io.BytesIO(payload)).load()
-    except Exception:  # a garbled entry is no entry  # noqa: BLE001
+    except Exception:  # a garbled entry is no entry, whatever the unpickler says
         return None
     return result if isinstance(result, ChunkResult) else None

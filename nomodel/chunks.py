@@ -127,9 +127,10 @@ class Chunk:
 CARDS_PER_CHUNK = 8  # a chunk's layout costs ~0.3 s more than its pages'
 
 
-def chunks(book: Book, cards: int = CARDS_PER_CHUNK) -> list[Chunk]:
+def chunks(book: Book) -> list[Chunk]:
     """The units grouped: the front alone (laid out again once the page numbers of the
-    cards are known), ``cards`` cards with the dividers among them, the back alone."""
+    cards are known), CARDS_PER_CHUNK cards with the dividers among them, the back alone."""
+    cards = CARDS_PER_CHUNK
     found: list[Chunk] = []
     start = 0
     for i, unit in enumerate(book.units):

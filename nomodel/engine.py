@@ -21,13 +21,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import chunks as chunks_module
 from .cache import Cache
+from .checks import resource_policy
 from .chunk_layout import ChunkJob, ChunkResult, lay_out_chunk
 from .chunks import Book, Chunk, Marks, Start, chunk_html, chunks, cut, references
 from .fetch import Refused
 from .layout import SandboxedFetcher
 from .merge import Part, merge
-from .checks import resource_policy
 from .project import Theme
 from .write import document_uuid
 
@@ -115,9 +116,11 @@ def lay_out_booklet(
     html: str, marks: Marks, settings: Settings, workers: Workers, cache: Cache
 ) -> Booklet:
     book = cut(html, marks)
-    if book is None:
-        return _whole(marks.strip(html), settings, workers, cache)
-    parts = [part for part in chunks(book) if part.key_text(book).strip()]
+    parts = [part for part in chunks(book) if part.key_text(book).strip()] if book else []
+    cards = sum(unit.kind == "card" for unit in book.units) if book else 0
+    if book is None or cards <= 2 * chunks_module.CARDS_PER_CHUNK:
+        # Small, or a base template without marks: one layout costs less than the chunks'.
+        return _whole(marks.strip(html), cards, settings, workers, cache)
     owner = {
         name: i
         for i, part in enumerate(parts)
@@ -126,7 +129,8 @@ def lay_out_booklet(
     }
     plan = _Plan(book, parts, owner)
     hashes = _Hashes(settings)
-    laid_out_cards = 0
+    laid_out: set[int] = set()  # chunks laid out by this build, not found in the cache
+    # WeasyPrint's own repagination stops after a few loops too (layout_document).
     for _ in range(MAX_ROUNDS):
         starts = _starts(plan, settings)
         todo = [
@@ -134,7 +138,7 @@ def lay_out_booklet(
         ]
         if not todo:
             break
-        laid_out_cards += _round(plan, todo, settings, workers, cache, hashes)
+        laid_out |= _round(plan, todo, settings, workers, cache, hashes)
     results = [result for result in plan.results if result is not None]
     pad = _padding([result.pages for result in results], settings)
     booklet_parts = []
@@ -147,11 +151,11 @@ def lay_out_booklet(
     pages = sum(result.pages for result in results) + pad
     first = results[0]
     document_id = document_uuid(first.title, first.modified, pages)
+    files = _fonts(results, workers, cache)
     pdfs = {
-        variant: merge(booklet_parts, variant, document_id, _fonts(results, workers, cache))
-        for variant in settings.variants
+        variant: merge(booklet_parts, variant, document_id, files) for variant in settings.variants
     }
-    return Booklet(pdfs, pages, results, laid_out_cards)
+    return Booklet(pdfs, pages, results, sum(_cards(plan, i) for i in laid_out))
 
 
 def _round(
@@ -161,12 +165,12 @@ def _round(
     workers: Workers,
     cache: Cache,
     hashes: _Hashes,
-) -> int:
+) -> set[int]:
     """Lays out ``todo`` in order, at most ``jobs`` at a time, each with the starts known
-    when it is handed out; returns the number of cards laid out (not found in the cache)."""
+    when it is handed out; returns those laid out (not found in the cache)."""
     waiting = list(todo)
     running: dict[Future[ChunkResult], tuple[int, str]] = {}
-    cards = 0
+    laid_out = set()
     while waiting or running:
         while waiting and len(running) < workers.jobs:
             i = waiting.pop(0)
@@ -189,14 +193,20 @@ def _round(
             for future in done:
                 i, key = running.pop(future)
                 result = future.result()
-                workers.font_files.update(result.font_files)
-                for sha, data in result.font_files.items():
-                    cache.put_font(sha, data)
-                if not (result.tables or result.refused or result.problems):
-                    cache.put(key, result)
+                _keep(result, key, workers, cache)
                 _done(plan, i, key, result)
-                cards += _cards(plan, i)
-    return cards
+                laid_out.add(i)
+    return laid_out
+
+
+def _keep(result: ChunkResult, key: str, workers: Workers, cache: Cache) -> None:
+    """Keeps the fonts a worker sent, and the chunk in the cache unless it has problems
+    (the build stops: nothing of it is kept)."""
+    workers.font_files.update(result.font_files)
+    for sha, data in result.font_files.items():
+        cache.put_font(sha, data)
+    if not (result.tables or result.refused or result.problems):
+        cache.put(key, result)
 
 
 def _done(plan: _Plan, i: int, key: str, result: ChunkResult) -> None:
@@ -280,8 +290,9 @@ def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[s
     return files
 
 
-def _whole(html: str, settings: Settings, workers: Workers, cache: Cache) -> Booklet:
-    """A project's own base template, without the marks: one layout, padded by layout.py."""
+def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: Cache) -> Booklet:
+    """The booklet as one chunk, padded by layout.py (a small one, or a project's own base
+    template without the marks)."""
     job = ChunkJob(
         html,
         settings.content_dir,
@@ -289,13 +300,18 @@ def _whole(html: str, settings: Settings, workers: Workers, cache: Cache) -> Boo
         settings.bleed_mm,
         settings.variants,
         pad=settings.pad,
+        trim=settings.trim,
     )
-    result = workers.submit(job).result()
-    workers.font_files.update(result.font_files)
-    first = result
-    document_id = document_uuid(first.title, first.modified, result.pages)
+    key = _key(html + f"pad={settings.pad}", settings)
+    result = cache.get(key, _Hashes(settings))
+    laid_out = 0
+    if result is None:
+        result = workers.submit(job).result()
+        _keep(result, key, workers, cache)
+        laid_out = cards
+    document_id = document_uuid(result.title, result.modified, result.pages)
+    files = _fonts([result], workers, cache)
     pdfs = {
-        variant: merge([Part(result)], variant, document_id, _fonts([result], workers, cache))
-        for variant in settings.variants
+        variant: merge([Part(result)], variant, document_id, files) for variant in settings.variants
     }
-    return Booklet(pdfs, result.pages, [result], 0)
+    return Booklet(pdfs, result.pages, [result], laid_out)

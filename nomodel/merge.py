@@ -252,6 +252,6 @@ def _use_fonts(master: pikepdf.Pdf, fonts: dict[str, pikepdf.Object]) -> None:
             seen.add(resources.objgen)
         if "/Font" in resources:
             used = resources.Font
-            resources.Font = Dictionary({key: fonts.get(key, used[key]) for key in used.keys()})
+            resources.Font = Dictionary({key: fonts.get(key, used[key]) for key in used})
         for xobject in resources.get("/XObject", {}).values():
             pending.append(xobject.get("/Resources"))

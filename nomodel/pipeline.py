@@ -19,10 +19,10 @@ from weasyprint import Document
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache
 from .cards import cut_cards
-from .chunks import Marks
-from .engine import Settings, Workers, lay_out_booklet
 from .checks import check, resource_policy
+from .chunks import Marks
 from .compose import compose
+from .engine import Settings, Workers, lay_out_booklet
 from .errors import ContentError, ContentErrors, ThemeError
 from .impose import impose
 from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
@@ -153,7 +153,7 @@ def _build(
                 BuildResult(paths, len(document.pages), len(content.cards), seconds, report)
             )
         outputs.commit()
-    cache.prune()
+    cache.commit()
     return results
 
 

@@ -1,0 +1,186 @@
+"""The booklet laid out in chunks (engine.py) is the booklet of one layout: in one process or
+two, from scratch or from the cache; the cache is never trusted when it is stale or damaged.
+
+The reference is the single layout, which the build still uses when card PDFs are asked for
+(``--cards``): its booklet.pdf is compared with the chunked one, property by property
+(tests/pdf_digest.py). Builds are shared by the tests of a folder (module fixtures)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pdf_digest import digest
+
+from bench.make_content import make_content
+from nomodel import chunks, pipeline
+from nomodel.cache import FOLDER
+from nomodel.project import bundled_root
+
+CARDS = 7
+
+
+def _content(root: Path, cards_start: str) -> Path:
+    content = root / "content"
+    make_content(content, CARDS, 2, 1, 0)
+    (content / "booklet.yml").write_text(
+        f"title: Essai en morceaux\ncards_start: {cards_start}\n"
+        "editions:\n  - name: courte\n    title: Courte\n    sections: [section-a]\n"
+    )
+    # Cross-references forward and backward, across chunks: their « p. N » are injected.
+    cards = sorted(content.rglob("00*.md"))
+    first, last = cards[0], cards[-1]
+    number = re.compile(r"^number: (\S+)$", re.MULTILINE)
+    _append(first, f"\nVoir [la dernière fiche]({number.search(last.read_text()).group(1)}).\n")
+    _append(last, f"\nVoir [la première fiche]({number.search(first.read_text()).group(1)}).\n")
+    return content
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def _build(content: Path, out: Path, **options: object) -> pipeline.BuildResult:
+    defaults = {"jobs": 1, "cache": False}
+    built = pipeline.build(
+        content, pipeline.BuildOptions(output_dir=out, **{**defaults, **options})
+    )
+    return built[0]
+
+
+def _shape(structure: object) -> object:
+    """The structure tree, with chains of NonStruct wrappers counted as one (WeasyPrint 70
+    nests a heading's first letter one to three deep, depending on the layout's history)."""
+    if isinstance(structure, list):
+        return [_shape(kid) for kid in structure]
+    if isinstance(structure, tuple):
+        kind, kids = structure
+        while kind == "/NonStruct" and isinstance(kids, list) and len(kids) == 1:
+            inner = kids[0]
+            if not (isinstance(inner, tuple) and inner[0] == "/NonStruct"):
+                break
+            kids = inner[1]
+        return (kind, _shape(kids))
+    return structure
+
+
+def _same_booklet(single: Path, chunked: Path) -> None:
+    expected, found = digest(single), digest(chunked)
+    expected["structure"], found["structure"] = (
+        _shape(expected["structure"]),
+        _shape(found["structure"]),
+    )
+    for key in expected:
+        assert found[key] == expected[key], key
+
+
+@pytest.fixture(scope="module", autouse=True)
+def small_chunks() -> Iterator[None]:
+    """Chunks of two cards, so that a small folder is laid out in several (the build lays
+    out a booklet of few cards at once)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks, "CARDS_PER_CHUNK", 2)
+        yield
+
+
+@pytest.fixture(scope="module", params=["any", "recto"])
+def folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _content(tmp_path_factory.mktemp(f"chunks-{request.param}"), request.param)
+
+
+@pytest.mark.parametrize("variant", [None, "pdf/ua-1"])
+def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
+    folder: Path, variant: str | None
+) -> None:
+    out = folder.parent
+    single = _build(folder, out / "single", pdf_variant=variant, cards=True)  # one layout
+    one = _build(folder, out / "one", pdf_variant=variant, jobs=1)
+    two = _build(folder, out / "two", pdf_variant=variant, jobs=2)
+    assert one.pages == two.pages == single.pages
+    # Same bytes in one process or two, and the single layout's pages, links, outline,
+    # tags, fonts (each embedded once) and metadata.
+    assert (out / "one/booklet.pdf").read_bytes() == (out / "two/booklet.pdf").read_bytes()
+    _same_booklet(out / "single/booklet.pdf", out / "one/booklet.pdf")
+    texts = digest(out / "one/booklet.pdf")
+    assert all(count == 1 for _, count in texts["fonts"])
+    sommaire = next(text for text in texts["text"] if "Sommaire" in text or "SOMMAIRE" in text)
+    assert re.search(r"\. (\d+)\s*$", sommaire.strip())  # its folios were injected
+
+
+def test_an_edition_is_the_same_booklet(folder: Path) -> None:
+    out = folder.parent / "edition"
+    _build(folder, out / "single", edition="courte", cards=True)
+    _build(folder, out / "chunked", edition="courte", jobs=2)
+    _same_booklet(out / "single/courte.pdf", out / "chunked/courte.pdf")
+
+
+def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
+    folder: Path, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(folder, content)
+    out = tmp_path / "out"
+    cold = _build(content, out, cache=True)
+    assert cold.laid_out == CARDS
+    again = _build(content, out, cache=True)
+    assert again.laid_out == 0  # nothing changed: every chunk from the cache
+    card = sorted(content.rglob("00*.md"))[2]
+    card.write_text(card.read_text().replace("title: ", "title: Revue, ", 1))
+    edited = _build(content, out, cache=True)
+    assert 0 < edited.laid_out < CARDS  # the card's chunk (and the sommaire's)
+    _build(content, tmp_path / "cold")
+    assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("change", ["section title", "stylesheet", "font", "option"])
+def test_the_cache_is_stale_when_what_the_pages_depend_on_changes(
+    folder: Path, tmp_path: Path, change: str
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(folder, content)
+    out = tmp_path / "out"
+    _build(content, out, cache=True)
+    options: dict[str, object] = {"cache": True}
+    styles = tmp_path / "styles"
+    if change == "section title":
+        index = sorted(content.rglob("_section.md"))[0]
+        index.write_text(re.sub(r"title: .*", "title: Un autre titre", index.read_text(), count=1))
+    elif change == "stylesheet":
+        shutil.copytree(bundled_root() / "styles", styles)
+        _append(styles / "booklet.css", "\n.card-title { letter-spacing: 0.02em; }\n")
+    elif change == "font":
+        shutil.copytree(bundled_root() / "styles", styles)
+        font = styles / "fonts/CourierPrime-Regular.ttf"
+        font.write_bytes(font.read_bytes() + b"\0")  # another file, the same glyphs
+    else:
+        options["bleed_mm"] = 5.0
+    rebuilt = _build(content, out, **options)
+    assert rebuilt.laid_out == CARDS
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other version"])
+def test_a_damaged_cache_is_ignored(folder: Path, tmp_path: Path, damage: str) -> None:
+    out = tmp_path / "out"
+    _build(folder, out, cache=True)
+    entries = sorted((out / FOLDER / "chunks").iterdir())
+    for entry in entries:
+        data = entry.read_bytes()
+        if damage == "truncated":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            entry.write_bytes(b"\x80\x04garbage" * 100)
+        else:
+            entry.write_bytes(data.replace(b"cache 1\n", b"cache 0\n", 1))
+    expected = (out / "booklet.pdf").read_bytes()
+    rebuilt = _build(folder, out, cache=True)
+    assert rebuilt.laid_out == CARDS
+    assert (out / "booklet.pdf").read_bytes() == expected
+
+
+def test_no_cache_keeps_nothing(folder: Path, tmp_path: Path) -> None:
+    result = _build(folder, tmp_path / "out", cache=False)
+    assert result.laid_out == CARDS
+    assert not (tmp_path / "out" / FOLDER).exists()
