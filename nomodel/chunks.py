@@ -34,6 +34,7 @@ INJECTED_NUMBERS = (
 _ID = re.compile(r'\sid="([^"]+)"')
 _HREF = re.compile(r'\shref="#([^"]+)"')
 _TARGET = re.compile(r'\sdata-target="#([^"]+)"')
+_METADATA = re.compile(r"\s*<(title>[^<]*</title|meta name=[^>]*)>")
 _HEAD = re.compile(r'\sdata-head="([^"]*)"')
 
 
@@ -167,6 +168,10 @@ def chunk_html(book: Book, chunk: Chunk, start: Start, elsewhere: frozenset[str]
         f" {INJECTED_NUMBERS}</style>\n"
     )
     head, _, body = book.prefix.rpartition("</head>")
+    if chunk.first > 0:
+        # Its PDF's metadata is not used (merge.py takes the first chunk's): without it, a
+        # new date or a card's new tag does not make every chunk stale.
+        head = _METADATA.sub("", head)
     parts = [head, style, "</head>", body]
     current = -1
     for unit in book.units[chunk.first : chunk.last]:

@@ -106,6 +106,9 @@ class _Plan:
             frozenset(n for u in self.book.units[p.first : p.last] for n in u.ids)
             for p in self.parts
         ]
+        # A card that starts on a right-hand page (base.html.j2, booklet.css: cards-recto).
+        recto = 'class="cards-recto"' in self.book.prefix
+        self.recto = [recto and self.book.units[p.first].kind == "card" for p in self.parts]
         self.closing = next(
             (i for i, part in enumerate(self.parts) if self.book.units[part.first].kind == "back"),
             None,
@@ -140,15 +143,13 @@ def lay_out_booklet(
             break
         laid_out |= _round(plan, todo, settings, workers, cache, hashes)
     results = [result for result in plan.results if result is not None]
-    pad = _padding([result.pages for result in results], settings)
+    _, blanks = _pagination(plan, settings)
     booklet_parts = []
-    for i, result in enumerate(plan.results):
-        if i == plan.closing and pad:
-            booklet_parts.append(Part(None, pad))
+    for blank, result in zip(blanks, results, strict=True):
+        if blank:
+            booklet_parts.append(Part(None, blank))
         booklet_parts.append(Part(result))
-    if plan.closing is None and pad:
-        booklet_parts.append(Part(None, pad))
-    pages = sum(result.pages for result in results) + pad
+    pages = sum(result.pages for result in results) + sum(blanks)
     first = results[0]
     document_id = document_uuid(first.title, first.modified, pages)
     files = _fonts(results, workers, cache)
@@ -219,25 +220,30 @@ def _cards(plan: _Plan, i: int) -> int:
 
 
 def _starts(plan: _Plan, settings: Settings) -> list[int]:
-    """The number of each chunk's first page, from the page counts known, or guessed from
-    the chunks laid out so far (their pages per character of HTML)."""
+    return _pagination(plan, settings)[0]
+
+
+def _pagination(plan: _Plan, settings: Settings) -> tuple[list[int], list[int]]:
+    """The number of each chunk's first page, and the blank pages before it: one before a
+    card that must start on a right-hand page (``cards_start: recto``), the padding to a
+    multiple of 4 before the colophon. Page counts not known yet are guessed from the chunks
+    laid out so far (their pages per character of HTML)."""
     done = [i for i, pages in enumerate(plan.pages) if pages is not None]
     ratio = sum(plan.pages[i] or 0 for i in done) / max(1, sum(plan.sizes[i] for i in done))
     counts = [
         pages if pages is not None else max(1, round(plan.sizes[i] * ratio))
         for i, pages in enumerate(plan.pages)
     ]
-    starts, page = [], 1
+    starts, blanks, page = [], [], 1
     for i, count in enumerate(counts):
-        if i == plan.closing:
-            page += _padding(counts, settings)
+        blank = 1 if plan.recto[i] and page % 2 == 0 else 0
+        if i == plan.closing and settings.pad:
+            blank = -(page - 1 + sum(counts[i:])) % 4
+        page += blank
         starts.append(page)
+        blanks.append(blank)
         page += count
-    return starts
-
-
-def _padding(counts: list[int], settings: Settings) -> int:
-    return -sum(counts) % 4 if settings.pad else 0
+    return starts, blanks
 
 
 def _numbers(plan: _Plan, i: int, starts: list[int]) -> tuple[tuple[str, int], ...]:

@@ -13,6 +13,7 @@ on the whole."""
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -60,7 +61,10 @@ def merge(
                 continue
             source = pikepdf.open(BytesIO(part.result.pdfs[variant_key(variant)]))
             sources.append(source)
-            master.pages.extend(source.pages)  # qpdf maps references to them from now
+            with warnings.catch_warnings():
+                # pikepdf warns that named destinations are not copied: _destinations does.
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                master.pages.extend(source.pages)  # qpdf maps references to them from now
         chunk_sources = iter(sources)
         laid_out = [
             (part, next(chunk_sources), at)
