@@ -30,9 +30,15 @@ from bench.make_content import make_content  # noqa: E402
 
 RAW = "import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])"
 # name → the options of ``build`` (None: raw WeasyPrint on the plain build's HTML)
+# Every build lays out from scratch (--no-cache) but "one-card edit": a rebuild after one
+# card changed, its cache warm (the layout kept by the build before the edit).
+EDIT = "one-card edit"
 CONFIGURATIONS: dict[str, tuple[str, ...] | None] = {
     "raw WeasyPrint": None,
     "plain": (),
+    "plain --jobs 1": ("--jobs", "1"),
+    "plain --jobs 2": ("--jobs", "2"),
+    EDIT: (),
     "all outputs": ("--print", "--impose", "booklet", "--cards"),
     "--print alone": ("--print",),
     "--impose alone": ("--impose", "booklet"),
@@ -57,6 +63,18 @@ def run(command: list[str]) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024)  # kilobytes on Linux
 
 
+def edited(build: list[str], content: Path, output: Path) -> Run:
+    """A build after one card's text changed (the same pages), its cache warm."""
+    card = sorted(content.rglob("00*.md"))[len(list(content.rglob("00*.md"))) // 2]
+    run([*build, "--output", str(output)])  # the cache of the content before the edit
+    text = card.read_text("utf-8")
+    card.write_text(text.replace("é", "e", 1), "utf-8")  # the same pages, another word
+    try:
+        return run([*build, "--output", str(output)])
+    finally:
+        card.write_text(text, "utf-8")
+
+
 def pages_of(pdf: Path) -> int:
     from pypdf import PdfReader
 
@@ -76,9 +94,14 @@ def measure(cards: int, runs: int, only: set[str] | None) -> None:
                 continue
             if options is None:
                 command = [sys.executable, "-c", RAW, str(html), str(Path(folder) / "raw.pdf")]
+                results[name] = [run(command) for _ in range(runs)]
+            elif name == EDIT:
+                results[name] = [
+                    edited(build, content, Path(folder) / "edit", i) for i in range(runs)
+                ]
             else:
-                command = [*build, "--output", str(Path(folder) / "out"), *options]
-            results[name] = [run(command) for _ in range(runs)]
+                out = ["--output", str(Path(folder) / "out"), "--no-cache"]
+                results[name] = [run([*build, *out, *options]) for _ in range(runs)]
         report(cards, pages, runs, results)
 
 

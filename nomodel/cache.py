@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import hashlib
 import io
+import json
 import os
 import pickle
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from .chunk_layout import ChunkResult
 
 FOLDER = ".nomodel-cache"
 FORMAT = b"nomodel-chunk-cache 1\n"
+PAGE_COUNTS = "pages.json"
 _ALLOWED = {("nomodel.chunk_layout", "ChunkResult"), ("nomodel.chunk_layout", "FontUse")}
 
 
@@ -96,6 +98,24 @@ class Cache:
         if self.folder is not None and not (self.folder / "fonts" / sha).is_file():
             self._pending[Path("fonts") / sha] = data
             self._fonts[sha] = data
+
+    def page_counts(self) -> dict[str, int]:
+        """Each chunk's page count in the previous build (by its first anchor): the best
+        guess of where the chunks after it start, before it is laid out."""
+        if self.folder is None:
+            return {}
+        try:
+            counts = json.loads((self.folder / PAGE_COUNTS).read_text())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(counts, dict):
+            return {}
+        return {str(k): v for k, v in counts.items() if isinstance(v, int) and v > 0}
+
+    def keep_page_counts(self, counts: dict[str, int | None]) -> None:
+        if self.folder is not None:
+            known = {name: pages for name, pages in counts.items() if pages}
+            self._pending[Path(PAGE_COUNTS)] = json.dumps(known, sort_keys=True).encode()
 
     def commit(self) -> None:
         """Writes what the build kept, once its outputs are in place (a failed build writes

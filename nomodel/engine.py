@@ -106,6 +106,14 @@ class _Plan:
             frozenset(n for u in self.book.units[p.first : p.last] for n in u.ids)
             for p in self.parts
         ]
+        self.cards = [
+            sum(u.kind == "card" for u in self.book.units[p.first : p.last]) for p in self.parts
+        ]
+        # What identifies a chunk from one build to the next: its first card, section…
+        self.names_of = [
+            next(iter(self.book.units[p.first].ids), f"#{i}") for i, p in enumerate(self.parts)
+        ]
+        self.previous: dict[str, int] = {}  # its page count in the previous build
         # A card that starts on a right-hand page (base.html.j2, booklet.css: cards-recto).
         recto = 'class="cards-recto"' in self.book.prefix
         self.recto = [recto and self.book.units[p.first].kind == "card" for p in self.parts]
@@ -131,6 +139,7 @@ def lay_out_booklet(
         for name in u.ids
     }
     plan = _Plan(book, parts, owner)
+    plan.previous = cache.page_counts()
     hashes = _Hashes(settings)
     laid_out: set[int] = set()  # chunks laid out by this build, not found in the cache
     # WeasyPrint's own repagination stops after a few loops too (layout_document).
@@ -143,6 +152,7 @@ def lay_out_booklet(
             break
         laid_out |= _round(plan, todo, settings, workers, cache, hashes)
     results = [result for result in plan.results if result is not None]
+    cache.keep_page_counts(dict(zip(plan.names_of, plan.pages, strict=True)))
     _, blanks = _pagination(plan, settings)
     booklet_parts = []
     for blank, result in zip(blanks, results, strict=True):
@@ -167,37 +177,53 @@ def _round(
     cache: Cache,
     hashes: _Hashes,
 ) -> set[int]:
-    """Lays out ``todo`` in order, at most ``jobs`` at a time, each with the starts known
-    when it is handed out; returns those laid out (not found in the cache)."""
+    """Lays out ``todo``: first what the cache has, in order, while the starts are known;
+    the rest cut into ``jobs`` runs of consecutive chunks, one per worker, each laid out in
+    order, so that only a run's first start is guessed (exact when its page counts are
+    those of the previous build). Returns the chunks laid out (not found in the cache)."""
     waiting = list(todo)
-    running: dict[Future[ChunkResult], tuple[int, str]] = {}
+    while waiting and _from_cache(plan, waiting[0], settings, cache, hashes):
+        waiting.pop(0)
+    size = -(-len(waiting) // workers.jobs)  # ceiling
+    runs = [waiting[at : at + size] for at in range(0, len(waiting), size)] if waiting else []
+    running: dict[Future[ChunkResult], tuple[int, str, list[int]]] = {}
     laid_out = set()
-    while waiting or running:
-        while waiting and len(running) < workers.jobs:
-            i = waiting.pop(0)
-            html = _html(plan, i, _starts(plan, settings))
-            key = _key(html, settings)
-            if (found := cache.get(key, hashes)) is not None:
-                _done(plan, i, key, found)
-                continue
-            job = ChunkJob(
-                html,
-                settings.content_dir,
-                settings.allow_remote,
-                settings.bleed_mm,
-                settings.variants,
-                trim=settings.trim,
-            )
-            running[workers.submit(job)] = (i, key)
+    pending = list(runs)
+    while pending or running:
+        for run in pending:
+            while run and _from_cache(plan, run[0], settings, cache, hashes):
+                run.pop(0)
+            if run:
+                i = run.pop(0)
+                html = _html(plan, i, _starts(plan, settings))
+                job = ChunkJob(
+                    html,
+                    settings.content_dir,
+                    settings.allow_remote,
+                    settings.bleed_mm,
+                    settings.variants,
+                    trim=settings.trim,
+                )
+                running[workers.submit(job)] = (i, _key(html, settings), run)
+        pending = []
         if running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                i, key = running.pop(future)
+                i, key, run = running.pop(future)
                 result = future.result()
                 _keep(result, key, workers, cache)
                 _done(plan, i, key, result)
                 laid_out.add(i)
+                pending.append(run)  # its next chunk, now that this one's pages are known
     return laid_out
+
+
+def _from_cache(plan: _Plan, i: int, settings: Settings, cache: Cache, hashes: _Hashes) -> bool:
+    key = _key(_html(plan, i, _starts(plan, settings)), settings)
+    found = cache.get(key, hashes)
+    if found is not None:
+        _done(plan, i, key, found)
+    return found is not None
 
 
 def _keep(result: ChunkResult, key: str, workers: Workers, cache: Cache) -> None:
@@ -215,8 +241,7 @@ def _done(plan: _Plan, i: int, key: str, result: ChunkResult) -> None:
 
 
 def _cards(plan: _Plan, i: int) -> int:
-    part = plan.parts[i]
-    return sum(unit.kind == "card" for unit in plan.book.units[part.first : part.last])
+    return plan.cards[i]
 
 
 def _starts(plan: _Plan, settings: Settings) -> list[int]:
@@ -228,10 +253,12 @@ def _pagination(plan: _Plan, settings: Settings) -> tuple[list[int], list[int]]:
     card that must start on a right-hand page (``cards_start: recto``), the padding to a
     multiple of 4 before the colophon. Page counts not known yet are guessed from the chunks
     laid out so far (their pages per character of HTML)."""
-    done = [i for i, pages in enumerate(plan.pages) if pages is not None]
+    done = [i for i, pages in enumerate(plan.pages) if pages is not None and plan.cards[i]]
     ratio = sum(plan.pages[i] or 0 for i in done) / max(1, sum(plan.sizes[i] for i in done))
     counts = [
-        pages if pages is not None else max(1, round(plan.sizes[i] * ratio))
+        pages
+        if pages is not None
+        else plan.previous.get(plan.names_of[i]) or max(1, round(plan.sizes[i] * ratio))
         for i, pages in enumerate(plan.pages)
     ]
     starts, blanks, page = [], [], 1

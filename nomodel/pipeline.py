@@ -186,7 +186,7 @@ def _build_chunked(
         (options.pdf_variant,),
         pad=not target.proof,
     )
-    with stage(f"lay out and write {target.stem}"):
+    with stage(f"lay out {target.stem}"):
         booklet = lay_out_booklet(html, marks, settings, workers, cache)
     if problems := [line for result in booklet.results for line in result.problems]:
         raise ThemeError("\n".join(dict.fromkeys(problems)))

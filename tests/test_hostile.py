@@ -520,7 +520,7 @@ def test_all_editions_are_written_together_or_not_at_all(
     from nomodel import pipeline
 
     laid_out = []
-    real = pipeline.lay_out
+    real = pipeline.lay_out_booklet
 
     def second_fails(*args: object, **kwargs: object) -> object:
         laid_out.append(1)
@@ -528,7 +528,7 @@ def test_all_editions_are_written_together_or_not_at_all(
             raise RuntimeError("the second edition fell over")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "lay_out", second_fails)
+    monkeypatch.setattr(pipeline, "lay_out_booklet", second_fails)
     assert build(content, output, "--all-editions") == 1
     assert (output / "un.pdf").read_bytes() == PREVIOUS
     assert sorted(p.name for p in output.iterdir()) == ["un.pdf"]

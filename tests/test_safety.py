@@ -210,7 +210,7 @@ def test_a_failing_stage_leaves_the_previous_pdf(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the layout engine fell over")
 
-    monkeypatch.setattr(pipeline, "lay_out", broken)
+    monkeypatch.setattr(pipeline, "lay_out_booklet", broken)
     assert main(["build", "--content", str(small_content), "--output", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "the layout engine fell over" in err and "Traceback" not in err
