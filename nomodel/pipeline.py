@@ -199,7 +199,8 @@ def _build_chunked(
     if wide := wide_table_problems(measures, content):
         raise ContentErrors(wide)
     pdf = booklet.pdfs[options.pdf_variant]
-    paths = [outputs.write(f"{target.stem}.pdf", pdf)]
+    with stage(f"write {target.stem}.pdf"):  # made by the layout's merge: only staged here
+        paths = [outputs.write(f"{target.stem}.pdf", pdf)]
     if options.impose:
         with stage(f"write {target.stem}-imposed.pdf"):
             sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]

@@ -155,9 +155,11 @@ def test_a_template_mistake_is_told_with_its_line_and_the_subsetter_notice_once(
     template.write_text((bundled_root() / "templates" / "card.html.j2").read_text("utf-8"))
     stop, builds, real_build = threading.Event(), queue.Queue[int](), pipeline.build
 
-    def build(content_dir: Path, options: pipeline.BuildOptions) -> list[pipeline.BuildResult]:
+    def build(
+        content_dir: Path, options: pipeline.BuildOptions, **kwargs: object
+    ) -> list[pipeline.BuildResult]:
         try:
-            return real_build(content_dir, options)
+            return real_build(content_dir, options, **kwargs)
         finally:
             builds.put(builds.qsize())
 
