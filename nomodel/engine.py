@@ -148,6 +148,10 @@ def lay_out_booklet(
         todo = [
             i for i in range(len(parts)) if plan.keys[i] != _key(_html(plan, i, starts), settings)
         ]
+        # What prints other chunks' page numbers (the sommaire) goes last when its page
+        # count is known from the previous build: it is then laid out once, not twice.
+        late = [i for i in todo if plan.names_of[i] in plan.previous and _refers(plan, i)]
+        todo = [i for i in todo if i not in late] + late
         if not todo:
             break
         laid_out |= _round(plan, todo, settings, workers, cache, hashes)
@@ -280,6 +284,10 @@ def _numbers(plan: _Plan, i: int, starts: list[int]) -> tuple[tuple[str, int], .
         result = plan.results[j]
         numbers.append((name, starts[j] + (result.anchors.get(name, 0) if result else 0)))
     return tuple(numbers)
+
+
+def _refers(plan: _Plan, i: int) -> bool:
+    return bool(references(plan.book, plan.parts[i], _elsewhere(plan, i)))
 
 
 def _elsewhere(plan: _Plan, i: int) -> frozenset[str]:
