@@ -27,7 +27,6 @@ import page
 import pikepdf
 import pytest
 from PIL import Image
-from pypdf import PdfReader
 
 from nomodel.cli import main
 from nomodel.preflight import pdf_fonts
@@ -379,7 +378,7 @@ def test_pdf_x4_output_intent_boxes_and_fonts(print_pdf: Path) -> None:
                 round(3 * MM, 2),
             ]
             assert media[0] < bleed[0] and media[2] > bleed[2]
-    assert all(font.embedded for font in pdf_fonts(PdfReader(print_pdf).pages))
+        assert all(font.embedded for font in pdf_fonts(pdf))
 
 
 def test_pdf_x4_has_no_device_rgb(print_pdf: Path) -> None:
