@@ -16,7 +16,7 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
-from .conformance import fix_structure
+from .conformance import HEADINGS
 from .model import Card, Content
 
 
@@ -80,10 +80,15 @@ def _cut(source: _Booklet, card: Card, content: Content) -> bytes:
             outline.root.append(OutlineItem(card.title, _copy(source.pdf, single, first)))
         if source.elements:
             _copy_structure(source, single, pages, dropped)
-            fix_structure(single)  # its title becomes its H1
         _metadata(source.pdf, single, card, content)
         output = BytesIO()
-        single.save(output, deterministic_id=True, force_version=source.pdf.pdf_version)
+        # The booklet's compressed streams (fonts, images, pages) are copied as they are.
+        single.save(
+            output,
+            deterministic_id=True,
+            force_version=source.pdf.pdf_version,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        )
     return output.getvalue()
 
 
@@ -120,9 +125,7 @@ def _copy_structure(
     top = [element for number in pages for element in source.elements.get(number, [])]
     for element in top:
         del element["/P"]  # else copying it would copy its parent, the whole tree
-    if dropped:
-        for element in top:
-            _forget_references(element, dropped)
+    _as_own_document(top, dropped)
     copies = [single.copy_foreign(element) for element in top]
     new_document = single.make_indirect(
         Dictionary(Type=Name.StructElem, S=Name.Document, K=Array(copies))
@@ -153,24 +156,44 @@ def _copy_structure(
     new_document.P = single.Root.StructTreeRoot
 
 
-def _forget_references(element: Dictionary, dropped: set[tuple[int, int]]) -> None:
-    """Removes, under ``element``, the object references to the dropped annotations."""
-    pending = [element]
+def _as_own_document(top: list[Dictionary], dropped: set[tuple[int, int]]) -> None:
+    """The card's elements made what a document of their own needs (as conformance.py does
+    for a whole booklet): headings renumbered so that the card's first, its title, is H1
+    and none is skipped (the booklet's have no gaps: they all move up by the same number of
+    levels); the references to the dropped links removed, and an element that held one,
+    tagged Link, made a Span."""
+    headings: list[Dictionary] = []
+    pending = list(top)
     while pending:
-        current = pending.pop()
-        kids = current.get("/K")
-        if not isinstance(kids, Array):
-            kids = Array([kids]) if isinstance(kids, Dictionary) else Array()
-        kept = Array()
-        for kid in kids:
-            if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
-                if kid.Obj.objgen in dropped:
-                    continue
-            elif isinstance(kid, Dictionary) and "/S" in kid:
-                pending.append(kid)
-            kept.append(kid)
+        element = pending.pop()
+        if element.S in HEADINGS:
+            headings.append(element)
+        kids = _kids(element)
+        kept = [kid for kid in kids if not _refers_to(kid, dropped)]
         if len(kept) != len(kids):
-            current.K = kept
+            element.K = Array(kept)
+            if Name.Link == element.S and not any(_is_link(kid) for kid in kept):
+                element.S = Name.Span
+        pending.extend(kid for kid in kept if isinstance(kid, Dictionary) and "/S" in kid)
+    top_level = min((HEADINGS[heading.S] for heading in headings), default=1)
+    for heading in headings:
+        heading.S = Name(f"/H{HEADINGS[heading.S] - top_level + 1}")
+
+
+def _refers_to(kid: object, annotations: set[tuple[int, int]]) -> bool:
+    return (
+        isinstance(kid, Dictionary)
+        and kid.get("/Type") == Name.OBJR
+        and kid.Obj.objgen in annotations
+    )
+
+
+def _is_link(kid: object) -> bool:
+    return (
+        isinstance(kid, Dictionary)
+        and kid.get("/Type") == Name.OBJR
+        and kid.Obj.get("/Subtype") == Name.Link
+    )
 
 
 def _metadata(booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: Card, content: Content) -> None:

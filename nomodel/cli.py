@@ -323,7 +323,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from . import pipeline  # WeasyPrint and pypdf take 0.4 s to import; check does without
+    from . import pipeline  # WeasyPrint and pikepdf take 0.4 s to import; check does without
     from .notices import notices
     from .progress import stage_reporter
 

@@ -78,7 +78,7 @@ def conform(pdf: bytes, variant: str) -> bytes:
             _no_interpolation(document)
         if "/StructTreeRoot" in document.Root:
             mark_pagination_artifacts(document)
-            fix_structure(document)
+            _fix_structure(document)
         output = BytesIO()
         # A deterministic /ID: two builds of the same content stay identical.
         document.save(output, deterministic_id=True)
@@ -144,7 +144,7 @@ def _rgb_operators_as_icc(
     owner.Resources.ColorSpace[SRGB] = srgb
 
 
-def fix_structure(document: pikepdf.Pdf) -> None:
+def _fix_structure(document: pikepdf.Pdf) -> None:
     tree = _Tree(document)
     _number_headings(tree)
     _tag_links(tree)
