@@ -9,6 +9,7 @@ on those pages, its own bookmark, title, subject and keywords. Cutting is done b
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -18,6 +19,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from .conformance import HEADINGS
 from .model import Card, Content
+from .pdf_file import saved
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,12 @@ def _cut(source: _Booklet, card: Card, content: Content) -> bytes:
     # card's own folios) but are no links: their targets are not in this PDF.
     dropped = _drop_dead_links(source, pages, names)
     with pikepdf.new() as single:
-        single.pages.extend(source.pdf.pages[pages.start : pages.stop])
+        with warnings.catch_warnings():
+            # pikepdf warns that pages.extend() leaves the named destinations behind (and
+            # suggests add_pages_from(), which carries them and the outline, but not the
+            # structure tree): _copy_destinations carries those of the card's pages.
+            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+            single.pages.extend(source.pdf.pages[pages.start : pages.stop])
         for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents"):
             if key in source.pdf.Root:
                 single.Root[key] = _copy(source.pdf, single, source.pdf.Root[key])
@@ -81,15 +88,7 @@ def _cut(source: _Booklet, card: Card, content: Content) -> bytes:
         if source.elements:
             _copy_structure(source, single, pages, dropped)
         _metadata(source.pdf, single, card, content)
-        output = BytesIO()
-        # The booklet's compressed streams (fonts, images, pages) are copied as they are.
-        single.save(
-            output,
-            deterministic_id=True,
-            force_version=source.pdf.pdf_version,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        )
-    return output.getvalue()
+        return saved(single, source.pdf.pdf_version)
 
 
 def _drop_dead_links(source: _Booklet, pages: range, names: set[str]) -> set[tuple[int, int]]:

@@ -7,6 +7,8 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary
 
+from .pdf_file import saved
+
 Side = tuple[int | None, int | None]
 
 
@@ -87,7 +89,5 @@ def impose(pdf: bytes, sheet: tuple[float, float] | None = None) -> bytes:
                 del side.obj.Contents
         if "/Title" in source.docinfo:
             imposed.docinfo.Title = source.docinfo.Title
-        output = BytesIO()
         # The pages keep whatever they use (transparency, say), so the file keeps its version.
-        imposed.save(output, deterministic_id=True, force_version=source.pdf_version)
-    return output.getvalue()
+        return saved(imposed, source.pdf_version)

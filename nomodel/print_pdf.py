@@ -7,6 +7,8 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array
 
+from .pdf_file import saved
+
 MM = 72 / 25.4  # PDF points per millimetre
 MARK_GAP_MM = 1.0  # between the bleed's edge and a mark: a mark never enters the bleed
 MARK_LENGTH_MM = 5.0
@@ -36,9 +38,7 @@ def add_crop_marks(pdf: bytes, bleed_mm: float) -> bytes:
                 marks[trim] = document.make_stream(_marks(trim, bleed))
             page.contents_add(save, prepend=True)
             page.contents_add(marks[trim])
-        output = BytesIO()
-        document.save(output, deterministic_id=True)
-    return output.getvalue()
+        return saved(document)
 
 
 def _grown(box: Box, by: float) -> Box:

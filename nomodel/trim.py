@@ -11,6 +11,8 @@ from io import BytesIO
 
 import pikepdf
 
+from .pdf_file import saved
+
 
 def trimmed(pdf: bytes) -> bytes:
     """``pdf`` with each page's MediaBox and BleedBox set to its TrimBox."""
@@ -21,6 +23,4 @@ def trimmed(pdf: bytes) -> bytes:
             page.bleedbox = trim
             if "/CropBox" in page.obj:
                 del page.obj.CropBox
-        output = BytesIO()
-        document.save(output, deterministic_id=True)
-    return output.getvalue()
+        return saved(document)
