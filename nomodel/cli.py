@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import logging
 import os
 import re
@@ -12,14 +13,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import checks, scaffold
+from pydantic import BaseModel
+
+from . import checks, scaffold, schema
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, NomodelError, display_path
+from .model import Booklet, CardFrontMatter, SectionFrontMatter
 from .paper import BOOKLET_FORMATS, CARD_VARIANT, PAPER_SIZES
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
 
 MAX_BLEED_MM = 20.0
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "booklet": Booklet,
+    "section": SectionFrontMatter,
+    "card": CardFrontMatter,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_init(commands)
     _add_new(commands)
     _add_watch(commands)
+    _add_schema(commands)
     return parser
 
 
@@ -188,6 +198,19 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     _add_output_option(watch)
 
 
+def _add_schema(commands: argparse._SubParsersAction) -> None:
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of booklet.yml, for editors that check it as you type",
+        description="Print the JSON Schema of booklet.yml, or of a section's or a card's front"
+        " matter, made from the definitions nomodel checks the content with.",
+    )
+    schema.add_argument("file", nargs="?", choices=tuple(SCHEMAS), default="booklet")
+    schema.add_argument(
+        "--markdown", action="store_true", help="the table of keys, as in the README, instead"
+    )
+
+
 def _add_output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
@@ -230,7 +253,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         argv.insert(0, "build")
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "init":
+    if args.command in ("init", "schema"):
         return args
     if not args.content.is_dir():
         parser.error(f"content folder not found: {args.content}")
@@ -306,6 +329,15 @@ def _new(args: argparse.Namespace) -> Path:
     if args.kind == "card":
         return scaffold.new_card(args.content, args.section, args.title, datetime.date.today())
     return scaffold.new_section(args.content, args.title, args.series)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    model = SCHEMAS[args.file]
+    if args.markdown:
+        print(schema.key_table(model), end="")
+    else:
+        print(json.dumps(schema.json_schema(model), indent=2, ensure_ascii=False))
+    return EXIT_OK
 
 
 def pdf_variants() -> list[str]:
@@ -394,4 +426,5 @@ _COMMANDS = {
     "init": _init,
     "new": _new_command,
     "watch": _watch,
+    "schema": _schema,
 }

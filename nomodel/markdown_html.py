@@ -82,6 +82,14 @@ class RendererOptions:
     balance_html: bool = True  # raw HTML written out again as the layout's parser reads it
 
 
+class _EveryLink(MarkdownIt):
+    """markdown-it prints links to javascript:, file: or data: as plain text; we refuse them
+    with the file and line instead (and images go through the ResourcePolicy)."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
 class MarkdownRenderer:
     """One markdown-it parser, with nomodel's rules, reused for every body."""
 
@@ -97,16 +105,15 @@ class MarkdownRenderer:
         # The class and id names of the booklet's templates (by default nomodel's own).
         self._reserved = reserved_names(templates or Theme.bundled_only().templates())
         self.references: set[str] = set()  # numbers of the cards that bodies refer to
-        md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+        md = _EveryLink("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
         # linkify-it's own pretest is one large regular expression, the slowest step of
         # parsing; most paragraphs hold nothing that could become a link (bench_check.py).
-        pretest = md.linkify.pretest
-        md.linkify.pretest = lambda text: _MAYBE_BARE_URL.search(text) is not None and pretest(text)
+        linkify = md.linkify
+        assert linkify is not None  # made by the "linkify" option
+        pretest = linkify.pretest
+        linkify.pretest = lambda text: _MAYBE_BARE_URL.search(text) is not None and pretest(text)
         md.use(footnote_plugin).use(tasklists_plugin)
-        # markdown-it prints links to javascript:, file: or data: as plain text; we refuse
-        # them with the file and line instead (and images go through the ResourcePolicy).
-        md.validateLink = lambda url: True
         md.core.ruler.after("github-tasklists", "nomodel_task_boxes", _task_boxes)
         md.core.ruler.after("linkify", "nomodel_gfm_bare_urls", _gfm_bare_urls)
         md.core.ruler.after("nomodel_gfm_bare_urls", "nomodel_links", self._links)
@@ -154,7 +161,7 @@ class MarkdownRenderer:
             token = children[i]
             if token.type != "link_open":
                 continue
-            href = token.attrGet("href") or ""
+            href = str(token.attrGet("href") or "")
             target = link_target(href, body.path, self.cards)
             close = _closing(children, i)
             if target.kind == "refused":

@@ -209,10 +209,11 @@ def _with_options(content: Content, options: BuildOptions) -> Content:
     booklet = content.booklet
     return replace(
         content,
-        booklet=replace(
-            booklet,
-            format=options.format or booklet.format,
-            qr=booklet.qr or options.qr,
-            tint=booklet.tint and options.tint,
+        booklet=booklet.model_copy(
+            update={
+                "format": options.format or booklet.format,
+                "qr": booklet.qr or options.qr,
+                "tint": booklet.tint and options.tint,
+            }
         ),
     )

@@ -15,9 +15,9 @@ from pdf_helpers import fonts, letters, page_texts
 from nomodel.checks import resource_policy
 from nomodel.cli import main
 from nomodel.frontmatter import read_markdown
+from nomodel.model import Booklet, CardFrontMatter, Edition, SectionFrontMatter
 from nomodel.notices import SUBSETTER_NOTICE
 from nomodel.project import bundled_root
-from nomodel.schema import BookletMeta, CardMeta, EditionMeta, SectionMeta
 
 THEME_PROBLEMS = "the booklet's own files have problems: nothing was written"
 EMOJI = "\N{SMILING FACE WITH SMILING EYES}"  # drawn only by Symbola among the bundled fonts
@@ -59,11 +59,11 @@ def test_the_example_shows_every_key_and_every_markdown_feature(
     """A key added to the content format must be added to the example too."""
     content = project / "content"
     booklet = yaml.safe_load((content / "booklet.yml").read_text("utf-8"))
-    assert set(booklet) == set(BookletMeta.model_fields)
-    assert set(booklet["editions"][0]) == set(EditionMeta.model_fields)
+    assert set(booklet) == set(Booklet.model_fields)
+    assert set(booklet["editions"][0]) == set(Edition.model_fields)
     (section,) = content.glob("*/_section.md")
     (card_file,) = content.glob("*/00A.001-*.md")
-    for path, model in ((section, SectionMeta), (card_file, CardMeta)):
+    for path, model in ((section, SectionFrontMatter), (card_file, CardFrontMatter)):
         assert set(read_markdown(path).data) == set(model.model_fields), path
     assert run(capsys, "check", "--content", str(content))[0] == 0
 
