@@ -13,7 +13,8 @@ change it, and writes PDF/A metadata compressed. The fixes below edit its output
 - PDF/A-3a, the cards' variant, is tagged and, with the fixes below, meets PDF/UA-1 too: its
   XMP says so, with the extension schema PDF/A asks for a property it does not predefine
   (ISO 19005-2 6.6.2.3), so that a card is both archival and accessible;
-- tagged PDFs: headings without gaps, starting at H1 (a card's own PDF starts at its title);
+- tagged PDFs: running heads and folios as pagination artifacts (accessibility.py);
+  headings without gaps, starting at H1 (a card's own PDF starts at its title);
   an element holding a link annotation is a Link, a "link" whose annotation was dropped (a
   cross-reference to a card outside a card's PDF) is a Span, a link inside a link joins
   it; empty grouping elements are dropped; list items hold only Lbl and
@@ -30,6 +31,8 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 from PIL import ImageCms
+
+from .accessibility import mark_pagination_artifacts
 
 HEADINGS: dict[pikepdf.Object, int] = {Name(f"/H{level}"): level for level in range(1, 7)}
 LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
@@ -74,6 +77,7 @@ def conform(pdf: bytes, variant: str) -> bytes:
             _pdf_a_metadata(document, also_ua=variant == ALSO_UA)
             _no_interpolation(document)
         if "/StructTreeRoot" in document.Root:
+            mark_pagination_artifacts(document)
             _fix_structure(document)
         output = BytesIO()
         # A deterministic /ID: two builds of the same content stay identical.

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import weasyprint.pdf.metadata
 from weasyprint import Document
-from weasyprint.pdf import VARIANTS
 
-from .accessibility import mark_pagination_artifacts
+from .compat import page_references_once
 from .conformance import conform
 from .errors import OutputError, display_path
 
@@ -26,13 +25,9 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     marked as artifacts, as PDF/UA wants, and every variant what its validators ask
     (conformance.py)."""
     _forget_link_annotations(document)
-    with _reproducible_document_id(document), _font_timestamps(document):
+    with _reproducible_document_id(document), _font_timestamps(document), page_references_once():
         pdf = document.write_pdf(pdf_variant=variant)
-    if variant is None:
-        return pdf
-    if VARIANTS[variant][1].get("pdf_tags", False):
-        pdf = mark_pagination_artifacts(pdf)
-    return conform(pdf, variant)
+    return pdf if variant is None else conform(pdf, variant)
 
 
 def _forget_link_annotations(document: Document) -> None:
