@@ -29,8 +29,8 @@ def page_references_once() -> Iterator[None]:
             pdf.__dict__["_nomodel_page_references"] = cached
         return cached[1]
 
-    pydyf.PDF.page_references = property(page_references)  # type: ignore[method-assign]
+    pydyf.PDF.page_references = property(page_references)
     try:
         yield
     finally:
-        pydyf.PDF.page_references = computed  # type: ignore[method-assign]
+        pydyf.PDF.page_references = computed
