@@ -9,7 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from nomodel.cli import SCHEMAS, main
+from nomodel.cli import main
+from nomodel.commands.schema import SCHEMAS
 from nomodel.errors import ContentErrors
 from nomodel.frontmatter import YamlFile, read_markdown, read_yaml
 from nomodel.schema import key_table, validate
