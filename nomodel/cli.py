@@ -15,6 +15,7 @@ from types import ModuleType
 from .commands import build, check, init, new, schema, watch
 from .commands.options import Environment
 from .errors import EXIT_INTERRUPTED, EXIT_PROBLEMS, NomodelError, display_path
+from .telling import say
 
 COMMANDS: dict[str, ModuleType] = {
     "build": build,
@@ -64,8 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = COMMANDS[args.command].run(args, environment)
         return code
     except NomodelError as error:
-        for line in error.lines():
-            print(line, file=sys.stderr)
+        say(sys.stderr, error.lines())
         return error.exit_code
     except KeyboardInterrupt:
         print("nomodel: interrupted; the previous outputs are as they were", file=sys.stderr)

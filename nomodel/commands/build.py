@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK, EXIT_PROBLEMS, display_path
 from ..paper import BOOKLET_FORMATS, CARD_VARIANT, PAPER_SIZES
-from ..telling import summary
+from ..telling import say, summary
 from .options import (
     Environment,
     SubParsers,
@@ -167,8 +167,7 @@ def run(args: argparse.Namespace, environment: Environment) -> int:
         notices() as told,
     ):
         results = pipeline.build(args.content, build_options(args, environment), stage)
-    for notice in told:
-        print(notice, file=sys.stderr)
+    say(sys.stderr, told)
     code = EXIT_OK
     for result in results:
         if not args.quiet:
