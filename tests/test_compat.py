@@ -8,7 +8,7 @@ from weasyprint import HTML
 
 from nomodel.compat import page_references_once
 
-LINKED_PAGES = "".join(
+LINKED_PAGES = '<html lang="fr">' + "".join(
     f'<section id="s{n}" style="page-break-after: always"><a href="#s{(n + 1) % 6}">next</a>'
     f"<h1>Page {n}</h1></section>"
     for n in range(6)

@@ -130,6 +130,7 @@ def test_a_project_overrides_one_stylesheet_and_one_template_and_keeps_the_rest(
     assert err == f"{SUBSETTER_NOTICE}\n"
 
 
+@pytest.mark.weasyprint_warnings  # the skipped declaration is what it reports
 def test_a_css_mistake_in_an_override_names_its_file_and_line(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
