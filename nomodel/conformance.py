@@ -33,6 +33,7 @@ from pikepdf import Array, Dictionary, Name, Operator
 from PIL import ImageCms
 
 from .accessibility import mark_pagination_artifacts
+from .pdf_file import saved
 
 HEADINGS: dict[pikepdf.Object, int] = {Name(f"/H{level}"): level for level in range(1, 7)}
 LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
@@ -79,10 +80,7 @@ def conform(pdf: bytes, variant: str) -> bytes:
         if "/StructTreeRoot" in document.Root:
             mark_pagination_artifacts(document)
             _fix_structure(document)
-        output = BytesIO()
-        # A deterministic /ID: two builds of the same content stay identical.
-        document.save(output, deterministic_id=True)
-    return output.getvalue()
+        return saved(document)
 
 
 def _pdf_a_metadata(document: pikepdf.Pdf, also_ua: bool) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import time
 from collections.abc import Callable
@@ -12,7 +11,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import TemplateError
-from pypdf import PdfReader, PdfWriter
 from weasyprint import Document
 
 from .cards import cut_cards
@@ -20,7 +18,7 @@ from .checks import check, resource_policy
 from .compose import compose
 from .errors import ContentError, ContentErrors, ThemeError
 from .impose import impose
-from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
+from .layout import LayoutOptions, SandboxedFetcher, lay_out
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
@@ -31,6 +29,7 @@ from .qr import qr_problems
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import css_problems, template_error
+from .trim import trimmed
 from .wide_tables import wide_tables
 from .write import Outputs, pdf_bytes
 
@@ -168,35 +167,32 @@ def _write_outputs(
     outputs: Outputs,
     stage: Stage,
 ) -> tuple[tuple[Path, ...], Preflight | None]:
-    variant = options.pdf_variant
-    plain = trimmed(document)  # the booklet and the cards: cut at the trim
+    """Writes the layout once, with its bleed, and derives every output from that PDF.
+
+    Card PDFs are cut from the booklet, so with ``--cards`` the booklet is written in the
+    cards' variant (archival and tagged) unless ``--pdf-variant`` names another."""
+    variant = options.pdf_variant or (CARD_VARIANT if options.cards else None)
     with stage(f"write {stem}.pdf"):
-        booklet = pdf_bytes(plain, variant)
+        master = pdf_bytes(document, variant)
+        booklet = trimmed(master)
         paths = [outputs.write(f"{stem}.pdf", booklet)]
     report = None
     if options.print_pdf:
         with stage(f"write {stem}-print.pdf and check it"):
-            printable = add_crop_marks(pdf_bytes(document, variant), options.bleed_mm)
+            printable = add_crop_marks(master, options.bleed_mm)
             paths.append(outputs.write(f"{stem}-print.pdf", printable))
-            report = preflight(document, PdfReader(io.BytesIO(printable)).pages, options.bleed_mm)
+            report = preflight(document, printable, options.bleed_mm)
     if options.impose:
         with stage(f"write {stem}-imposed.pdf"):
             sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-            imposed = impose(PdfReader(io.BytesIO(booklet)), sheet.landscape_points())
-            paths.append(outputs.write(f"{stem}-imposed.pdf", _bytes(imposed)))
+            imposed = impose(booklet, sheet.landscape_points())
+            paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
     if options.cards:
         with stage("write the cards"):
             outputs.replace_folder(CARDS_FOLDER, _card_pdf)
-            for card, single in cut_cards(plain, content):
-                pdf = pdf_bytes(single, variant or CARD_VARIANT)
+            for card, pdf in cut_cards(booklet, content):
                 paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", pdf))
     return tuple(paths), report
-
-
-def _bytes(writer: PdfWriter) -> bytes:
-    stream = io.BytesIO()
-    writer.write(stream)
-    return stream.getvalue()
 
 
 def _card_pdf(path: Path) -> bool:

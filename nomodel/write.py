@@ -24,21 +24,9 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     """The document as PDF in ``variant``; a tagged one gets its running heads and folios
     marked as artifacts, as PDF/UA wants, and every variant what its validators ask
     (conformance.py)."""
-    _forget_link_annotations(document)
     with _reproducible_document_id(document), _font_timestamps(document), page_references_once():
         pdf = document.write_pdf(pdf_variant=variant)
     return pdf if variant is None else conform(pdf, variant)
-
-
-def _forget_link_annotations(document: Document) -> None:
-    """WeasyPrint (70) keeps on each box the link annotation of the last PDF written from
-    it, and tags that box with it even when a new PDF drops the link (its target is not in
-    the new document: a cross-reference to another card, in a card's PDF). The structure
-    tree then points at whatever object has that number in the new file. The booklet's
-    layout is written several times (booklet, print PDF, each card), so it is reset first."""
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            box.link_annotation = None
 
 
 @contextmanager

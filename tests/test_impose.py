@@ -142,7 +142,7 @@ def a5_booklet() -> PdfReader:
 
 
 def test_a5_pages_two_up_on_a4_landscape(a5_booklet: PdfReader) -> None:
-    imposed = PdfReader(_written(impose(a5_booklet, A4_LANDSCAPE)))
+    imposed = imposed_of(a5_booklet, A4_LANDSCAPE)
 
     assert len(imposed.pages) == 6  # 10 pages padded to 12: three sheets, both sides
     for side in imposed.pages:
@@ -164,7 +164,7 @@ def test_a5_pages_two_up_on_a4_landscape(a5_booklet: PdfReader) -> None:
 
 def test_a4_pages_on_a3_sheets() -> None:
     source = PdfReader(io.BytesIO(numbered_pdf(6, "A4")))
-    imposed = PdfReader(_written(impose(source, A3_LANDSCAPE)))
+    imposed = imposed_of(source, A3_LANDSCAPE)
     width, height = A3_LANDSCAPE
     assert float(imposed.pages[0].mediabox.width) == pytest.approx(width)
     assert float(imposed.pages[0].mediabox.height) == pytest.approx(height)
@@ -173,13 +173,13 @@ def test_a4_pages_on_a3_sheets() -> None:
 
 def test_a4_pages_shrink_onto_a4_landscape_sheets() -> None:
     source = PdfReader(io.BytesIO(numbered_pdf(4, "A4")))
-    imposed = PdfReader(_written(impose(source, A4_LANDSCAPE)))
+    imposed = imposed_of(source, A4_LANDSCAPE)
     # the sheet is 210 mm high, the page 297 mm
     check_placement(source, imposed, scale=210 / 297)
 
 
 def test_small_pages_are_not_enlarged_but_centred(a5_booklet: PdfReader) -> None:
-    imposed = PdfReader(_written(impose(a5_booklet, A3_LANDSCAPE)))
+    imposed = imposed_of(a5_booklet, A3_LANDSCAPE)
     check_placement(a5_booklet, imposed, scale=1)
 
 
@@ -188,7 +188,7 @@ def test_the_trim_box_is_the_page_and_nothing_outside_it_shows() -> None:
     trim = source.pages[0].trimbox
     assert float(source.pages[0].mediabox.width) > float(trim.width)  # the bleed is there
 
-    imposed = PdfReader(_written(impose(source)))
+    imposed = imposed_of(source)
     side = imposed.pages[0]
     # by default the sheet is two trims side by side, not the larger A5 + bleed spread
     assert [float(v) for v in side.mediabox[2:]] == pytest.approx(
@@ -232,15 +232,19 @@ def test_contents_in_several_streams_or_none() -> None:
     source = hand_made_pdf(
         [[b"BT /F1 90 Tf 50 400 Td", b"(1) Tj ET"], [], [b"BT /F1 90 Tf 200 100 Td (3) Tj ET"]]
     )
-    imposed = PdfReader(_written(impose(source)))
+    imposed = imposed_of(source)
     assert [halves(side) for side in imposed.pages] == [(None, "1"), (None, "3")]
     check_placement(source, imposed, scale=1)
 
 
 def test_a_side_with_no_page_is_blank() -> None:
-    imposed = PdfReader(_written(impose(hand_made_pdf([[b"BT /F1 90 Tf 50 400 Td (1) Tj ET"]]))))
+    imposed = imposed_of(hand_made_pdf([[b"BT /F1 90 Tf 50 400 Td (1) Tj ET"]]))
     assert [halves(side) for side in imposed.pages] == [(None, "1"), (None, None)]
     assert imposed.pages[1].get_contents() is None
+
+
+def imposed_of(source: PdfReader, sheet: tuple[float, float] | None = None) -> PdfReader:
+    return PdfReader(io.BytesIO(impose(source.stream.getvalue(), sheet)))
 
 
 def _written(writer: PdfWriter) -> io.BytesIO:

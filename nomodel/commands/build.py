@@ -157,7 +157,7 @@ def pdf_variants() -> list[str]:
 
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
-    from .. import pipeline  # WeasyPrint and pypdf take 0.4 s to import; check does without
+    from .. import pipeline  # WeasyPrint and pikepdf take 0.4 s to import; check does without
     from ..notices import notices
     from ..progress import stage_reporter
 

@@ -19,7 +19,7 @@ def add(commands: SubParsers) -> None:
 
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
-    from ..pipeline import BuildOptions  # WeasyPrint and pypdf take 0.4 s to import
+    from ..pipeline import BuildOptions  # WeasyPrint and pikepdf take 0.4 s to import
     from ..watch import watch
 
     options = BuildOptions(
