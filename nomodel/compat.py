@@ -2,14 +2,27 @@
 
 Each names the upstream limitation it works around; tests/test_compat.py fails loudly when a
 dependency changes under one of them, so that it is revisited (or dropped) on upgrade.
+``nomodel check`` imports this module without WeasyPrint: WeasyPrint is imported by the
+functions that need it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pydyf
+from PIL import Image
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from weasyprint import Document, Page
+    from weasyprint.formatting_structure.boxes import Box
+    from weasyprint.text.fonts import FontConfiguration
 
 
 @contextmanager
@@ -34,3 +47,66 @@ def page_references_once() -> Iterator[None]:
         yield
     finally:
         pydyf.PDF.page_references = computed
+
+
+def laid_out_boxes(page: Page) -> Iterator[Box]:
+    """Every box drawn on ``page``, parents before their children.
+
+    WeasyPrint (70) has no public API for the layout of a page: it keeps the boxes in the
+    private ``Page._page_box``. The checks that need printed sizes (tables) read them here."""
+    boxes: Iterator[Box] = page._page_box.descendants()
+    return boxes
+
+
+def add_fontconfig_rules(font_config: FontConfiguration, rules: bytes) -> None:
+    """Adds Fontconfig ``rules`` (XML) to the configuration WeasyPrint lays out with.
+
+    WeasyPrint (70) keeps its Fontconfig configuration in the private
+    ``FontConfiguration._config`` and has no public way to add a rule; it adds its own
+    @font-face rules there the same way."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+
+    fontconfig.FcConfigParseAndLoadFromMemory(font_config._config, rules, True)
+    pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", font_config.font_map))
+
+
+@contextmanager
+def reproducible_document_id(document: Document) -> Iterator[None]:
+    """WeasyPrint (70) gives PDF/X-4 files a random XMP DocumentID (``uuid4()`` in
+    ``weasyprint/pdf/metadata.py``), with no option to set it; two builds of the same content
+    must be identical, so while the block runs the id is derived from what identifies the
+    document."""
+    import weasyprint.pdf.metadata
+
+    metadata = document.metadata
+    seed = f"{metadata.title}|{metadata.modified}|{len(document.pages)}".encode()
+    random_uuid = weasyprint.pdf.metadata.uuid4
+    weasyprint.pdf.metadata.uuid4 = lambda: uuid.UUID(bytes=hashlib.md5(seed).digest())
+    try:
+        yield
+    finally:
+        weasyprint.pdf.metadata.uuid4 = random_uuid
+
+
+@contextmanager
+def image_size_readable() -> Iterator[None]:
+    """Pillow's ``Image.open`` refuses an image over twice ``Image.MAX_IMAGE_PIXELS`` (a
+    DecompressionBombError that does not give the size) and takes no limit of its own per
+    call: the process-wide limit is lifted while the block reads an image's header, so that
+    nomodel can report the size against its own limit (fetch.MAX_PIXELS)."""
+    bomb_limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = bomb_limit
+
+
+def prefilter_linkify(md: MarkdownIt, maybe: re.Pattern[str]) -> None:
+    """linkify-it-py's ``pretest`` is one large regular expression, the slowest step of
+    parsing, and it has no option to replace it: the instance markdown-it made gets a
+    ``pretest`` that first asks ``maybe``, which most paragraphs fail (bench_check.py)."""
+    linkify = md.linkify
+    assert linkify is not None  # made by markdown-it's "linkify" option
+    pretest = linkify.pretest
+    linkify.pretest = lambda text: maybe.search(text) is not None and pretest(text)

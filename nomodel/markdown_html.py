@@ -27,6 +27,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from PIL import Image
 
+from .compat import prefilter_linkify
 from .errors import ContentError
 from .fetch import CardImages, ResourcePolicy, css_url, local_url
 from .html_policy import (
@@ -107,12 +108,7 @@ class MarkdownRenderer:
         self.references: set[str] = set()  # numbers of the cards that bodies refer to
         md = _EveryLink("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
-        # linkify-it's own pretest is one large regular expression, the slowest step of
-        # parsing; most paragraphs hold nothing that could become a link (bench_check.py).
-        linkify = md.linkify
-        assert linkify is not None  # made by the "linkify" option
-        pretest = linkify.pretest
-        linkify.pretest = lambda text: _MAYBE_BARE_URL.search(text) is not None and pretest(text)
+        prefilter_linkify(md, _MAYBE_BARE_URL)  # most paragraphs hold nothing like a link
         md.use(footnote_plugin).use(tasklists_plugin)
         md.core.ruler.after("github-tasklists", "nomodel_task_boxes", _task_boxes)
         md.core.ruler.after("linkify", "nomodel_gfm_bare_urls", _gfm_bare_urls)

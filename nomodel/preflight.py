@@ -13,7 +13,7 @@ from pikepdf import Dictionary, Name
 from weasyprint import Document
 from weasyprint.images import RasterImage
 
-from .boxes import laid_out_boxes
+from .compat import laid_out_boxes
 
 MIN_DPI = 300
 CSS_PX_PER_INCH = 96

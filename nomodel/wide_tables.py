@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from weasyprint import Document, Page
 from weasyprint.formatting_structure.boxes import Box, TableBox
 
-from .boxes import laid_out_boxes
+from .compat import laid_out_boxes
 from .errors import ContentError
 from .model import Card, Content
 from .paper import MM_PER_CSS_PX
