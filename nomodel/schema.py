@@ -249,7 +249,21 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON Schema of a file that ``model`` validates, for editors (``nomodel schema``)."""
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()}
+    schema = model.model_json_schema()
+    for mapping in (schema, *schema.get("$defs", {}).values()):
+        _blank_allowed(mapping)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def _blank_allowed(mapping: dict[str, Any]) -> None:
+    """An optional key may be left empty (``summary:``), as ``Strict`` accepts it."""
+    required = set(mapping.get("required", ()))
+    for name, value in mapping.get("properties", {}).items():
+        if name not in required:
+            kept = {
+                key: value.pop(key) for key in ("title", "description", "default") if key in value
+            }
+            mapping["properties"][name] = {"anyOf": [value, {"type": "null"}], **kept}
 
 
 def key_table(model: type[BaseModel]) -> str:

@@ -60,6 +60,19 @@ def test_the_json_schemas_accept_the_seed(
 
 
 CARD = {"number": "00C.001", "title": "Un titre", "date": "2020-05-04"}
+
+
+def test_an_optional_key_may_be_left_empty(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``summary:`` with nothing after it means no summary, for nomodel and for the editor."""
+    blank = {**CARD, "summary": None, "tags": None, "testimonies": [{"name": "A", "role": None}]}
+    jsonschema.validate(blank, json.loads(printed(capsys, "card")))
+    assert validate(SCHEMAS["card"], _yaml_file(tmp_path, blank)).summary == ""
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**CARD, "title": None}, json.loads(printed(capsys, "card")))
+
+
 # Front matters nomodel refuses; the editor, given the schema, refuses them as well.
 REFUSED = {
     "unknown key": {**CARD, "titel": "x"},
