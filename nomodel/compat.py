@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pydyf
-from PIL import Image
+from PIL import Image, ImageCms
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -100,6 +100,22 @@ def image_size_readable() -> Iterator[None]:
         yield
     finally:
         Image.MAX_IMAGE_PIXELS = bomb_limit
+
+
+# ICC.1:2022 7.2: the header's creation date (bytes 24 to 35) and profile ID (84 to 99).
+ICC_DATE = slice(24, 36)
+ICC_PROFILE_ID = slice(84, 100)
+FIXED_ICC_DATE = bytes.fromhex("07d0 0001 0001 0000 0000 0000")  # 2000-01-01 00:00:00
+
+
+def srgb_profile() -> bytes:
+    """An sRGB ICC profile, the same at every build. LittleCMS, through Pillow's
+    ``ImageCms.createProfile``, stamps the profile's header with the clock, and Pillow has no
+    way to set that date: it is fixed here (the profile has no ID, which would cover it)."""
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    assert not any(profile[ICC_PROFILE_ID])  # else the ID would have to be computed again
+    profile[ICC_DATE] = FIXED_ICC_DATE
+    return bytes(profile)
 
 
 def prefilter_linkify(md: MarkdownIt, maybe: re.Pattern[str]) -> None:

@@ -30,9 +30,9 @@ from io import BytesIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
-from PIL import ImageCms
 
 from .accessibility import mark_pagination_artifacts
+from .compat import srgb_profile
 from .pdf_file import saved
 
 HEADINGS: dict[pikepdf.Object, int] = {Name(f"/H{level}"): level for level in range(1, 7)}
@@ -98,7 +98,7 @@ def _no_interpolation(document: pikepdf.Pdf) -> None:
 
 
 def _rgb_as_icc(document: pikepdf.Pdf) -> None:
-    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    profile = srgb_profile()
     srgb = Array([Name.ICCBased, document.make_stream(profile, N=3)])
     for obj in list(document.objects):
         if not isinstance(obj, Dictionary | pikepdf.Stream):

@@ -13,18 +13,20 @@ import pydyf
 import pytest
 import weasyprint.pdf.metadata
 from markdown_it import MarkdownIt
-from PIL import Image
+from PIL import Image, ImageCms
 from weasyprint import HTML
 from weasyprint.text.ffi import ffi
 from weasyprint.text.fonts import FontConfiguration
 
 from nomodel.compat import (
+    FIXED_ICC_DATE,
     add_fontconfig_rules,
     image_size_readable,
     laid_out_boxes,
     page_references_once,
     prefilter_linkify,
     reproducible_document_id,
+    srgb_profile,
 )
 from nomodel.faces import NO_SYNTHESIS
 
@@ -110,3 +112,13 @@ def test_markdown_it_still_asks_linkify_s_pretest_first() -> None:
     assert "<a href" in md.render(text)
     prefilter_linkify(md, re.compile("never (?!)"))
     assert "<a href" not in md.render(text)
+
+
+def test_littlecms_still_dates_its_profiles_and_ours_is_fixed() -> None:
+    """When Pillow can set (or stops writing) the creation date, drop the fix."""
+    made = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    assert made[24:36] != FIXED_ICC_DATE  # stamped with the clock
+    ours = srgb_profile()
+    assert ours[24:36] == FIXED_ICC_DATE
+    assert ours[:24] == made[:24] and ours[36:] == made[36:]  # only the date differs
+    assert ImageCms.ImageCmsProfile(io.BytesIO(ours)).profile.profile_description == "sRGB built-in"
