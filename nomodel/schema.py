@@ -1,4 +1,6 @@
-"""What booklet.yml, a section's and a card's front matter may contain, and human error messages.
+"""What booklet.yml, a section's and a card's front matter may contain: the types of their keys
+(``model.py`` declares the keys with them), human error messages, and the JSON Schemas and the
+README's key tables made from the models.
 
 The models are strict (no silent ``12`` → ``"12"``) and forbid unknown keys, so a typo is
 reported instead of ignored. Validation errors become ContentErrors on the offending key's line.
@@ -103,7 +105,9 @@ IsoDate = Annotated[
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 PageFormat = Annotated[
-    str, BeforeValidator(_to_format), WithJsonSchema({"enum": sorted(BOOKLET_FORMATS)})
+    str,
+    BeforeValidator(_to_format),
+    WithJsonSchema({"enum": [*BOOKLET_FORMATS, *(name.lower() for name in BOOKLET_FORMATS)]}),
 ]
 CardsStart = Annotated[
     str, BeforeValidator(_to_cards_start), WithJsonSchema({"enum": list(CARDS_STARTS)})
