@@ -9,8 +9,11 @@ on those pages, its own bookmark, title, subject and keywords. Cutting is done b
 
 from __future__ import annotations
 
+import multiprocessing
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -20,6 +23,8 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 from .conformance import HEADINGS
 from .model import Card, Content
 from .pdf_file import saved
+
+MIN_BATCH = 20  # cards: fewer are not worth a worker's start and the booklet's reading
 
 
 @dataclass(frozen=True)
@@ -54,15 +59,42 @@ class _Booklet:
         return range(start, end + 1)
 
 
-def cut_cards(booklet: bytes, content: Content) -> Iterator[tuple[Card, bytes]]:
-    """Each card of ``content`` with the PDF of its pages, cut from ``booklet``."""
+@contextmanager
+def cut_cards(
+    booklet: bytes, content: Content, jobs: int = 1
+) -> Iterator[Iterator[tuple[Card, bytes]]]:
+    """Each card of ``content`` with the PDF of its pages, cut from ``booklet``. With more
+    than one job, the cutting starts at once in that many processes, each cutting a batch
+    of consecutive cards from the booklet read once, while the build goes on with its other
+    outputs; else it is done as the cards are asked for."""
+    cards = list(content.cards)
+    subject = content.booklet.subject
+    if jobs < 2 or len(cards) < 2 * MIN_BATCH:
+        yield zip(cards, cut_batch(booklet, cards, subject), strict=True)
+        return
+    size = max(MIN_BATCH, -(-len(cards) // jobs))
+    batches = [cards[start : start + size] for start in range(0, len(cards), size)]
+    # forkserver: the workers start from a fresh process that imported this module, never
+    # from this one, whose layout and threads (watch) they do not need.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(len(batches), mp_context=context) as pool:
+        futures = [pool.submit(cut_batch, booklet, batch, subject) for batch in batches]
+        yield (
+            (card, pdf)
+            for batch, future in zip(batches, futures, strict=True)
+            for card, pdf in zip(batch, future.result(), strict=True)
+        )
+
+
+def cut_batch(booklet: bytes, cards: list[Card], subject: str | None) -> list[bytes]:
+    """The PDFs of ``cards``, cut from ``booklet`` opened once."""
     with pikepdf.open(BytesIO(booklet)) as pdf:
         source = _Booklet.read(pdf)
-        for card in content.cards:
-            yield card, _cut(source, card, content)
+        return [_cut(source, card, subject) for card in cards]
 
 
-def _cut(source: _Booklet, card: Card, content: Content) -> bytes:
+def _cut(source: _Booklet, card: Card, subject: str | None) -> bytes:
     pages = source.pages_of(card)
     names = {name for name, (page, _) in source.destinations.items() if page in pages}
     # Cross-references to other cards keep their text (number and booklet page, like the
@@ -87,7 +119,7 @@ def _cut(source: _Booklet, card: Card, content: Content) -> bytes:
             outline.root.append(OutlineItem(card.title, _copy(source.pdf, single, first)))
         if source.elements:
             _copy_structure(source, single, pages, dropped)
-        _metadata(source.pdf, single, card, content)
+        _metadata(source.pdf, single, card, subject)
         return saved(single, source.pdf.pdf_version)
 
 
@@ -168,12 +200,19 @@ def _as_own_document(top: list[Dictionary], dropped: set[tuple[int, int]]) -> No
         if element.S in HEADINGS:
             headings.append(element)
         kids = _kids(element)
-        kept = [kid for kid in kids if not _refers_to(kid, dropped)]
-        if len(kept) != len(kids):
+        lost = False
+        for kid in kids:
+            if not isinstance(kid, Dictionary):
+                continue  # a marked-content id
+            if "/S" in kid:
+                pending.append(kid)
+            elif dropped and kid.get("/Type") == Name.OBJR and kid.Obj.objgen in dropped:
+                lost = True
+        if lost:
+            kept = [kid for kid in kids if not _refers_to(kid, dropped)]
             element.K = Array(kept)
             if Name.Link == element.S and not any(_is_link(kid) for kid in kept):
                 element.S = Name.Span
-        pending.extend(kid for kid in kept if isinstance(kid, Dictionary) and "/S" in kid)
     top_level = min((HEADINGS[heading.S] for heading in headings), default=1)
     for heading in headings:
         heading.S = Name(f"/H{HEADINGS[heading.S] - top_level + 1}")
@@ -195,7 +234,7 @@ def _is_link(kid: object) -> bool:
     )
 
 
-def _metadata(booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: Card, content: Content) -> None:
+def _metadata(booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: Card, subject: str | None) -> None:
     """The booklet's metadata (author, dates, PDF/A and PDF/UA identification), with the
     card's own title, subject and keywords, in the document information and the XMP."""
     single.trailer.Info = single.copy_foreign(booklet.trailer.Info)
@@ -204,7 +243,7 @@ def _metadata(booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: Card, content: Co
     # Not marked as edited by pikepdf: that would stamp the clock's date.
     with single.open_metadata(set_pikepdf_as_editor=False) as xmp:
         xmp["dc:title"] = f"{card.number} — {card.title}"
-        description = card.summary or content.booklet.subject
+        description = card.summary or subject
         if description:
             xmp["dc:description"] = description
         elif "dc:description" in xmp:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -177,21 +178,24 @@ def _write_outputs(
         booklet = trimmed(master)
         paths = [outputs.write(f"{stem}.pdf", booklet)]
     report = None
-    if options.print_pdf:
-        with stage(f"write {stem}-print.pdf and check it"):
-            printable = add_crop_marks(master, options.bleed_mm)
-            paths.append(outputs.write(f"{stem}-print.pdf", printable))
-            report = preflight(document, printable, options.bleed_mm)
-    if options.impose:
-        with stage(f"write {stem}-imposed.pdf"):
-            sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-            imposed = impose(booklet, sheet.landscape_points())
-            paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
-    if options.cards:
-        with stage("write the cards"):
-            outputs.replace_folder(CARDS_FOLDER, _card_pdf)
-            for card, pdf in cut_cards(booklet, content):
-                paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", pdf))
+    with ExitStack() as cutting:
+        if options.cards:  # cut in other processes while this one makes the other outputs
+            cards = cutting.enter_context(cut_cards(booklet, content, os.cpu_count() or 1))
+        if options.print_pdf:
+            with stage(f"write {stem}-print.pdf and check it"):
+                printable = add_crop_marks(master, options.bleed_mm)
+                paths.append(outputs.write(f"{stem}-print.pdf", printable))
+                report = preflight(document, printable, options.bleed_mm)
+        if options.impose:
+            with stage(f"write {stem}-imposed.pdf"):
+                sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
+                imposed = impose(booklet, sheet.landscape_points())
+                paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
+        if options.cards:
+            with stage("write the cards"):
+                outputs.replace_folder(CARDS_FOLDER, _card_pdf)
+                for card, pdf in cards:
+                    paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", pdf))
     return tuple(paths), report
 
 

@@ -15,13 +15,16 @@ from PIL import Image
 from pypdf import PdfReader
 from samples import RICH
 
+from nomodel import cards
+from nomodel.cards import cut_cards
+from nomodel.checks import check
 from nomodel.cli import main
 
 NUMBERS = ("00A.001", "00A.002", "00C.001")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     content = tmp_path_factory.mktemp("rich")
     for name, text in RICH.items():
         path = content / name
@@ -29,6 +32,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     Image.new("RGB", (600, 400), "#884422").save(content / "labos" / "atelier.png")
     Image.new("RGB", (600, 8), "#222222").save(content / "labos" / "filet.png")
+    return content
+
+
+@pytest.fixture(scope="module")
+def built(content: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("out")
     assert main(["build", "--content", str(content), "--output", str(output), "--cards"]) == 0
     return output
@@ -123,3 +131,18 @@ def test_fonts_are_the_booklets_and_metadata_the_cards(built: Path) -> None:
             xmp["dc:description"] == str(pdf.docinfo.Subject) == "Une fiche qui contient de tout."
         )
         assert str(pdf.docinfo.Keywords) == "listes, tableaux"
+
+
+def test_cards_cut_in_worker_processes_are_the_same(
+    content: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A booklet of many cards is cut in batches by worker processes: same bytes as in one
+    process, in the order of the cards (here one card a batch)."""
+    monkeypatch.setattr(cards, "MIN_BATCH", 1)
+    booklet = (built / "booklet.pdf").read_bytes()
+    loaded = check(content).content
+    with cut_cards(booklet, loaded, jobs=1) as alone, cut_cards(booklet, loaded, jobs=3) as shared:
+        one, three = list(alone), list(shared)
+    assert [card.number for card, _ in three] == list(NUMBERS)
+    assert one == three
+    assert all(pdf == (built / "cards" / f"{card.number}.pdf").read_bytes() for card, pdf in one)
