@@ -79,6 +79,14 @@ class RendererOptions:
     balance_html: bool = True  # raw HTML written out again as the layout's parser reads it
 
 
+class _EveryLink(MarkdownIt):
+    """markdown-it prints links to javascript:, file: or data: as plain text; we refuse them
+    with the file and line instead (and images go through the ResourcePolicy)."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
 class MarkdownRenderer:
     """One markdown-it parser, with nomodel's rules, reused for every body."""
 
@@ -94,13 +102,10 @@ class MarkdownRenderer:
         # The class and id names of the booklet's templates (by default nomodel's own).
         self._reserved = reserved_names(templates or Theme.bundled_only().templates())
         self.references: set[str] = set()  # numbers of the cards that bodies refer to
-        md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+        md = _EveryLink("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
         md.linkify = GfmAutolinks()  # bare addresses as GitHub links them (autolinks.py)
         md.use(footnote_plugin).use(tasklists_plugin)
-        # markdown-it prints links to javascript:, file: or data: as plain text; we refuse
-        # them with the file and line instead (and images go through the ResourcePolicy).
-        md.validateLink = lambda url: True
         md.core.ruler.after("github-tasklists", "nomodel_task_boxes", _task_boxes)
         md.core.ruler.after("linkify", "nomodel_links", self._links)
         md.core.ruler.after("nomodel_links", "nomodel_images", self._images)
@@ -147,7 +152,7 @@ class MarkdownRenderer:
             token = children[i]
             if token.type != "link_open":
                 continue
-            href = token.attrGet("href") or ""
+            href = str(token.attrGet("href") or "")
             target = link_target(href, body.path, self.cards)
             close = _closing(children, i)
             if target.kind == "refused":

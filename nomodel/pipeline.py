@@ -53,6 +53,7 @@ class BuildOptions:
     sections: tuple[str, ...] = ()  # a proof of these sections
     qr: bool = False  # QR codes beside the cards' links, whatever booklet.yml says
     tint: bool = True  # False: white covers and dividers, whatever booklet.yml says
+    source_date: int | None = None  # SOURCE_DATE_EPOCH: the booklet's date, in seconds
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,12 @@ def quietly(name: str) -> AbstractContextManager[object]:
     return nullcontext()
 
 
-def version_time(content_dir: Path) -> datetime.datetime:
-    """When the booklet was last changed: SOURCE_DATE_EPOCH if set, else the newest file of
-    the content. Never the clock, so that two builds of the same content are identical."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        seconds = int(epoch)
+def version_time(content_dir: Path, source_date: int | None = None) -> datetime.datetime:
+    """When the booklet was last changed: ``source_date`` (SOURCE_DATE_EPOCH) if given, else
+    the newest file of the content. Never the clock, so that two builds of the same content
+    are identical."""
+    if source_date is not None:
+        seconds = source_date
     else:
         files = (path for path in content_dir.rglob("*") if path.is_file())
         seconds = int(max((path.stat().st_mtime for path in files), default=0))
@@ -99,7 +100,7 @@ def build(content_dir: Path, options: BuildOptions, stage: Stage = quietly) -> l
         only=options.only,
         sections=options.sections,
     )
-    version = version_time(content_dir)
+    version = version_time(content_dir, options.source_date)
     results = []
     with Outputs(options.output_dir) as outputs:
         for target in chosen:
@@ -208,10 +209,11 @@ def _with_options(content: Content, options: BuildOptions) -> Content:
     booklet = content.booklet
     return replace(
         content,
-        booklet=replace(
-            booklet,
-            format=options.format or booklet.format,
-            qr=booklet.qr or options.qr,
-            tint=booklet.tint and options.tint,
+        booklet=booklet.model_copy(
+            update={
+                "format": options.format or booklet.format,
+                "qr": booklet.qr or options.qr,
+                "tint": booklet.tint and options.tint,
+            }
         ),
     )

@@ -13,11 +13,11 @@ from pikepdf import Dictionary, Name
 from weasyprint import Document
 from weasyprint.images import RasterImage
 
-from .boxes import laid_out_boxes
+from .compat import laid_out_boxes
+from .paper import MM_PER_CSS_PX
 
 MIN_DPI = 300
 CSS_PX_PER_INCH = 96
-MM_PER_PX = 25.4 / CSS_PX_PER_INCH
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def preflight(document: Document, pdf: bytes, bleed_mm: float) -> Preflight:
     with pikepdf.open(BytesIO(pdf)) as written:
         fonts = set(pdf_fonts(written))
     return Preflight(
-        trim_mm=(round(first.width * MM_PER_PX), round(first.height * MM_PER_PX)),
+        trim_mm=(round(first.width * MM_PER_CSS_PX), round(first.height * MM_PER_CSS_PX)),
         bleed_mm=bleed_mm,
         pages=len(document.pages),
         fonts=tuple(sorted(fonts, key=lambda font: font.name)),

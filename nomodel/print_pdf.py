@@ -7,9 +7,9 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array
 
+from .paper import POINTS_PER_MM
 from .pdf_file import saved
 
-MM = 72 / 25.4  # PDF points per millimetre
 MARK_GAP_MM = 1.0  # between the bleed's edge and a mark: a mark never enters the bleed
 MARK_LENGTH_MM = 5.0
 MARK_WIDTH_PT = 0.25
@@ -24,8 +24,8 @@ def add_crop_marks(pdf: bytes, bleed_mm: float) -> bytes:
     The page's own drawing is left as it is (qpdf copies it): it is put between ``q`` and
     ``Q``, and the marks drawn after it, in streams of their own shared by same-sized pages."""
     with pikepdf.open(BytesIO(pdf)) as document:
-        bleed = bleed_mm * MM
-        margin = bleed + (MARK_GAP_MM + MARK_LENGTH_MM) * MM
+        bleed = bleed_mm * POINTS_PER_MM
+        margin = bleed + (MARK_GAP_MM + MARK_LENGTH_MM) * POINTS_PER_MM
         save = document.make_stream(b"q\n")
         marks: dict[Box, pikepdf.Stream] = {}
         for page in document.pages:
@@ -50,7 +50,10 @@ def _marks(trim: Box, bleed: float) -> bytes:
     """The drawing that closes the page's own (``Q``), then the eight crop marks, in line
     with the trim's edges."""
     left, bottom, right, top = trim
-    start, end = bleed + MARK_GAP_MM * MM, bleed + (MARK_GAP_MM + MARK_LENGTH_MM) * MM
+    start, end = (
+        bleed + MARK_GAP_MM * POINTS_PER_MM,
+        bleed + (MARK_GAP_MM + MARK_LENGTH_MM) * POINTS_PER_MM,
+    )
     lines: list[Box] = []
     for x in (left, right):  # vertical marks above and below the page
         lines += [(x, top + start, x, top + end), (x, bottom - start, x, bottom - end)]

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import weasyprint.pdf.metadata
 from weasyprint import Document
 
-from .compat import page_references_once
+from .compat import page_references_once, reproducible_document_id
 from .conformance import conform
 from .errors import OutputError, display_path
 
@@ -24,23 +21,9 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     """The document as PDF in ``variant``; a tagged one gets its running heads and folios
     marked as artifacts, as PDF/UA wants, and every variant what its validators ask
     (conformance.py)."""
-    with _reproducible_document_id(document), _font_timestamps(document), page_references_once():
+    with reproducible_document_id(document), _font_timestamps(document), page_references_once():
         pdf = document.write_pdf(pdf_variant=variant)
     return pdf if variant is None else conform(pdf, variant)
-
-
-@contextmanager
-def _reproducible_document_id(document: Document) -> Iterator[None]:
-    """WeasyPrint gives PDF/X-4 files a random XMP DocumentID (uuid4); two builds of the same
-    content must be identical, so the id is derived from what identifies the document."""
-    metadata = document.metadata
-    seed = f"{metadata.title}|{metadata.modified}|{len(document.pages)}".encode()
-    random_uuid = weasyprint.pdf.metadata.uuid4
-    weasyprint.pdf.metadata.uuid4 = lambda: uuid.UUID(bytes=hashlib.md5(seed).digest())
-    try:
-        yield
-    finally:
-        weasyprint.pdf.metadata.uuid4 = random_uuid
 
 
 @contextmanager

@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pikepdf
 import pytest
 import weasyprint
 from pdf_helpers import halves, printed, texts
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+from pikepdf import Name
+from pypdf import PdfReader
 
 from nomodel.impose import impose, saddle_stitch_order
 from nomodel.paper import PAPER_SIZES, POINTS_PER_MM
@@ -205,27 +206,16 @@ def test_the_trim_box_is_the_page_and_nothing_outside_it_shows() -> None:
 def hand_made_pdf(contents: list[list[bytes]]) -> PdfReader:
     """A5 pages in Helvetica, each page's content split over the given streams (none: the
     page has no /Contents), as other tools than WeasyPrint write them."""
-    writer = PdfWriter()
-    helvetica = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
+    pdf = pikepdf.new()
+    helvetica = pikepdf.Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
     for streams in contents:
-        page = writer.add_blank_page(148 * POINTS_PER_MM, 210 * POINTS_PER_MM)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): helvetica})}
-        )
-        parts = []
-        for data in streams:
-            stream = DecodedStreamObject()
-            stream.set_data(data)
-            parts.append(writer._add_object(stream))
-        if parts:
-            page[NameObject("/Contents")] = ArrayObject(parts)
-    return PdfReader(_written(writer))
+        page = pdf.add_blank_page(page_size=(148 * POINTS_PER_MM, 210 * POINTS_PER_MM))
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=helvetica))
+        if streams:
+            page.Contents = pikepdf.Array(pdf.make_stream(data) for data in streams)
+    out = io.BytesIO()
+    pdf.save(out)
+    return PdfReader(out)
 
 
 def test_contents_in_several_streams_or_none() -> None:
@@ -245,10 +235,3 @@ def test_a_side_with_no_page_is_blank() -> None:
 
 def imposed_of(source: PdfReader, sheet: tuple[float, float] | None = None) -> PdfReader:
     return PdfReader(io.BytesIO(impose(source.stream.getvalue(), sheet)))
-
-
-def _written(writer: PdfWriter) -> io.BytesIO:
-    out = io.BytesIO()
-    writer.write(out)
-    out.seek(0)
-    return out

@@ -93,6 +93,7 @@ def test_hostile_resources_are_refused_with_file_and_line(
         assert not contains_secret(written.read_bytes())
 
 
+@pytest.mark.weasyprint_warnings  # the refused attachment
 def test_the_fetcher_itself_refuses_what_a_check_would_miss(secret: Path, tmp_path: Path) -> None:
     """The last line of defence: WeasyPrint would embed the file as an attachment."""
     html = f'<p><a rel="attachment" href="{secret.as_uri()}">notes</a></p>'
