@@ -71,7 +71,7 @@ def _reachable_elements(kids: object) -> set[tuple[int, int]]:
     return reachable
 
 
-def _parent_tree(tree_root: Dictionary) -> dict[int, Array]:
+def _parent_tree(tree_root: pikepdf.Object) -> dict[int, Array]:
     """StructParents key → the array mapping that page's MCIDs to structure elements.
 
     WeasyPrint writes the ParentTree as a single flat /Nums array."""

@@ -34,18 +34,18 @@ class _Booklet:
     /Document belongs to one page)."""
 
     pdf: pikepdf.Pdf
-    destinations: dict[str, tuple[int, Array]]  # name → (page index, destination)
-    elements: dict[int, list[Dictionary]]  # page index → top-level elements
+    destinations: dict[str, tuple[int, pikepdf.Object]]  # name → (page index, destination)
+    elements: dict[int, list[pikepdf.Object]]  # page index → top-level elements
 
     @classmethod
     def read(cls, pdf: pikepdf.Pdf) -> _Booklet:
         index = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
-        destinations: dict[str, tuple[int, Array]] = {}
+        destinations: dict[str, tuple[int, pikepdf.Object]] = {}
         for name, destination in pikepdf.NameTree(pdf.Root.Names.Dests).items():
             if isinstance(destination, Dictionary):
                 destination = destination.D
             destinations[name] = (index[destination[0].objgen], destination)
-        elements: dict[int, list[Dictionary]] = {}
+        elements: dict[int, list[pikepdf.Object]] = {}
         if "/StructTreeRoot" in pdf.Root:
             (document,) = _kids(pdf.Root.StructTreeRoot)
             for element in _kids(document):
@@ -115,8 +115,9 @@ def _cut(source: _Booklet, card: Card, subject: str | None) -> bytes:
         )
         _copy_destinations(source, single, sorted(names))
         with single.open_outline() as outline:
-            first = source.destinations[f"card-{card.number}"][1]
-            outline.root.append(OutlineItem(card.title, _copy(source.pdf, single, first)))
+            first = _copy(source.pdf, single, source.destinations[f"card-{card.number}"][1])
+            assert isinstance(first, Array)  # an explicit destination: [page /XYZ left top zoom]
+            outline.root.append(OutlineItem(card.title, first))
         if source.elements:
             _copy_structure(source, single, pages, dropped)
         _metadata(source.pdf, single, card, subject)
@@ -173,27 +174,27 @@ def _copy_structure(
     ]
     nums = Array()
     for key in sorted(keys):
-        nums.extend([key, _copy(source.pdf, single, parent_tree[key])])
+        nums.extend(Array([key, _copy(source.pdf, single, parent_tree[key])]))
     new_root = Dictionary(
         Type=Name.StructTreeRoot,
         K=new_document,
         ParentTree=single.make_indirect(Dictionary(Nums=nums)),
         ParentTreeNextKey=max(keys, default=-1) + 1,
     )
-    for key in ("/RoleMap", "/ClassMap"):
-        if key in tree_root:
-            new_root[key] = _copy(source.pdf, single, tree_root[key])
+    for entry in ("/RoleMap", "/ClassMap"):
+        if entry in tree_root:
+            new_root[entry] = _copy(source.pdf, single, tree_root[entry])
     single.Root.StructTreeRoot = single.make_indirect(new_root)
     new_document.P = single.Root.StructTreeRoot
 
 
-def _as_own_document(top: list[Dictionary], dropped: set[tuple[int, int]]) -> None:
+def _as_own_document(top: list[pikepdf.Object], dropped: set[tuple[int, int]]) -> None:
     """The card's elements made what a document of their own needs (as conformance.py does
     for a whole booklet): headings renumbered so that the card's first, its title, is H1
     and none is skipped (the booklet's have no gaps: they all move up by the same number of
     levels); the references to the dropped links removed, and an element that held one,
     tagged Link, made a Span."""
-    headings: list[Dictionary] = []
+    headings: list[pikepdf.Object] = []
     pending = list(top)
     while pending:
         element = pending.pop()
@@ -262,7 +263,7 @@ def _copy(source: pikepdf.Pdf, single: pikepdf.Pdf, value: pikepdf.Object) -> pi
     return single.copy_foreign(source.make_indirect(value))
 
 
-def _kids(element: Dictionary) -> list[Dictionary]:
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
     kids = element.get("/K")
     if kids is None:
         return []

@@ -16,6 +16,6 @@ def saved(pdf: pikepdf.Pdf, version: str | None = None) -> bytes:
         output,
         deterministic_id=True,
         stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        **({"force_version": version} if version else {}),
+        force_version=version or "",  # "": the version qpdf finds needed
     )
     return output.getvalue()

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pikepdf
 from pikepdf import Dictionary, Name
 from weasyprint import Document
+from weasyprint.formatting_structure.boxes import Box
 from weasyprint.images import RasterImage
 
 from .compat import laid_out_boxes
@@ -98,7 +99,7 @@ def pdf_fonts(pdf: pikepdf.Pdf) -> list[Font]:
     return fonts
 
 
-def _embedded(font: Dictionary) -> bool:
+def _embedded(font: pikepdf.Object) -> bool:
     if "/DescendantFonts" in font:
         return all(_embedded(child) for child in font.DescendantFonts)
     if font.get("/Subtype") == Name.Type3:
@@ -121,6 +122,6 @@ def _low_res_images(document: Document) -> Iterable[LowResImage]:
                 yield LowResImage(_image_name(box), int(dpi), number)
 
 
-def _image_name(box: object) -> str:
+def _image_name(box: Box) -> str:
     src = box.element.get("src", "") if getattr(box, "element", None) is not None else ""
     return PurePosixPath(unquote(urlsplit(src).path)).name or "image"
