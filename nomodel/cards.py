@@ -24,7 +24,7 @@ from .conformance import HEADINGS
 from .model import Card, Content
 from .pdf_file import saved
 
-MIN_BATCH = 20  # cards: fewer are not worth a worker's start and the booklet's reading
+MIN_BATCH = 100  # cards: fewer are not worth a worker's start (1-2 s: bench/bench_cards.py)
 
 
 @dataclass(frozen=True)
