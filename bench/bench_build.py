@@ -1,11 +1,15 @@
 """What a build costs, side by side in one run: raw WeasyPrint, the plain build, every output.
 
     python bench/bench_build.py [--cards 100 500] [--runs 3] [--only plain,all]
+                                [--subsetter harfbuzz fonttools]
 
 For each size, generates a content folder (bench/make_content.py), then runs each
 configuration as a user would (``python build.py …`` in a fresh process), ``--runs`` times,
-and prints a table: seconds (min and median), the ratio to the plain build, peak RSS of the
-process and pages per second. "raw WeasyPrint" lays out and writes the exact HTML of the
+and prints a table: seconds (min and median), the ratio to the plain build, the peak of the
+resident memory of the whole build (the process and any it starts, summed, sampled every
+50 ms) and pages per second. ``--subsetter fonttools`` runs the same builds as on a machine
+without HarfBuzz's subsetter (libharfbuzz-subset0), where WeasyPrint subsets with fontTools.
+"raw WeasyPrint" lays out and writes the exact HTML of the
 plain build (``--html``) with WeasyPrint alone: the floor the pipeline is compared with.
 
 Absolute figures depend on the machine; compare the ratios, measured in one run.
@@ -29,16 +33,16 @@ sys.path.insert(0, str(ROOT))
 from bench.make_content import make_content  # noqa: E402
 
 RAW = "import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])"
+# ``python build.py`` as on a machine without libharfbuzz-subset0 (as tests/test_report.py).
+WITHOUT_HARFBUZZ_SUBSET = (
+    "import sys, weasyprint.pdf.fonts; weasyprint.pdf.fonts.harfbuzz_subset = None;"
+    " from nomodel.entry import main; sys.exit(main(sys.argv[1:]))"
+)
+SUBSETTERS = ("harfbuzz", "fonttools")
 # name → the options of ``build`` (None: raw WeasyPrint on the plain build's HTML)
-# Every build lays out from scratch (--no-cache) but "one-card edit": a rebuild after one
-# card changed, its cache warm (the layout kept by the build before the edit).
-EDIT = "one-card edit"
 CONFIGURATIONS: dict[str, tuple[str, ...] | None] = {
     "raw WeasyPrint": None,
     "plain": (),
-    "plain --jobs 1": ("--jobs", "1"),
-    "plain --jobs 2": ("--jobs", "2"),
-    EDIT: (),
     "all outputs": ("--print", "--impose", "booklet", "--cards"),
     "--print alone": ("--print",),
     "--impose alone": ("--impose", "booklet"),
@@ -53,26 +57,38 @@ class Run:
 
 
 def run(command: list[str]) -> Run:
-    """Runs ``command`` to its end; its wall-clock time and its peak resident memory."""
+    """Runs ``command`` to its end; its wall-clock time and the peak of the resident memory
+    of it and its descendants together."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.05)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
-    return Run(seconds, usage.ru_maxrss / 1024)  # kilobytes on Linux
+    return Run(seconds, peak / 2**20)
 
 
-def edited(build: list[str], content: Path, output: Path) -> Run:
-    """A build after one card's text changed (the same pages), its cache warm."""
-    card = sorted(content.rglob("00*.md"))[len(list(content.rglob("00*.md"))) // 2]
-    run([*build, "--output", str(output)])  # the cache of the content before the edit
-    text = card.read_text("utf-8")
-    card.write_text(text.replace("é", "e", 1), "utf-8")  # the same pages, another word
-    try:
-        return run([*build, "--output", str(output)])
-    finally:
-        card.write_text(text, "utf-8")
+def tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: the parent
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # fields[21]: rss in pages
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        total += rss.get(pid, 0)
+        pending += children.get(pid, [])
+    return total
 
 
 def pages_of(pdf: Path) -> int:
@@ -81,11 +97,12 @@ def pages_of(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
-def measure(cards: int, runs: int, only: set[str] | None) -> None:
+def measure(cards: int, runs: int, only: set[str] | None, subsetter: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         content = make_content(Path(folder) / "content", cards)
         output = Path(folder) / "output"
-        build = [sys.executable, "build.py", "build", "--content", str(content), "--quiet"]
+        entry = ["-c", WITHOUT_HARFBUZZ_SUBSET] if subsetter == "fonttools" else ["build.py"]
+        build = [sys.executable, *entry, "build", "--content", str(content), "--quiet"]
         run([*build, "--output", str(output), "--html"])  # warms the disk cache, gives HTML
         html, pages = output / "booklet.html", pages_of(output / "booklet.pdf")
         results: dict[str, list[Run]] = {}
@@ -94,20 +111,15 @@ def measure(cards: int, runs: int, only: set[str] | None) -> None:
                 continue
             if options is None:
                 command = [sys.executable, "-c", RAW, str(html), str(Path(folder) / "raw.pdf")]
-                results[name] = [run(command) for _ in range(runs)]
-            elif name == EDIT:
-                results[name] = [
-                    edited(build, content, Path(folder) / "edit", i) for i in range(runs)
-                ]
             else:
-                out = ["--output", str(Path(folder) / "out"), "--no-cache"]
-                results[name] = [run([*build, *out, *options]) for _ in range(runs)]
-        report(cards, pages, runs, results)
+                command = [*build, "--output", str(Path(folder) / "out"), *options]
+            results[name] = [run(command) for _ in range(runs)]
+        report(f"{cards} cards, {pages} pages, {runs} runs each, {subsetter}", pages, results)
 
 
-def report(cards: int, pages: int, runs: int, results: dict[str, list[Run]]) -> None:
+def report(title: str, pages: int, results: dict[str, list[Run]]) -> None:
     plain = statistics.median(r.seconds for r in results.get("plain", [Run(0, 0)])) or None
-    print(f"\n{cards} cards, {pages} pages, {runs} runs each")
+    print(f"\n{title}")
     print(f"{'':18} {'min s':>8} {'median s':>9} {'× plain':>8} {'peak MB':>8} {'pages/s':>8}")
     for name, measured in results.items():
         seconds = [r.seconds for r in measured]
@@ -125,11 +137,13 @@ def main() -> None:
     parser.add_argument("--cards", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", help="comma-separated configurations, e.g. plain,all outputs")
+    parser.add_argument("--subsetter", nargs="+", choices=SUBSETTERS, default=["harfbuzz"])
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
     print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for cards in args.cards:
-        measure(cards, args.runs, only)
+        for subsetter in args.subsetter:
+            measure(cards, args.runs, only, subsetter)
 
 
 if __name__ == "__main__":

@@ -1,32 +1,270 @@
-"""Single cards, cut out of the booklet's one layout (never laid out again)."""
+"""Single cards, cut out of the written booklet PDF (never laid out or written again).
+
+Each card's PDF holds exactly its pages as they are in the booklet (same running head, same
+page numbers, which its page labels repeat), the booklet's fonts (shared, not subset again:
+that was two thirds of the cost of writing each card), the part of the structure tree drawn
+on those pages, its own bookmark, title, subject and keywords. Cutting is done by qpdf
+(pikepdf), page subsets of the booklet opened once: 100 cards cost what writing 4 did.
+"""
 
 from __future__ import annotations
 
-import copy
+import multiprocessing
+import warnings
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import BytesIO
 
-from weasyprint import Document
+import pikepdf
+from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
-from .layout import without_dead_links
+from .conformance import HEADINGS
 from .model import Card, Content
+from .pdf_file import saved
+
+MIN_BATCH = 100  # cards: fewer are not worth a worker's start (1-2 s: bench/bench_cards.py)
 
 
-def cut_cards(document: Document, content: Content) -> Iterator[tuple[Card, Document]]:
-    """Each card with a document of exactly its pages, as they are in the booklet: same
-    running head, same page numbers, so that a card attached to a report can be found in
-    the booklet. The card's own title, subject and keywords go in its metadata."""
-    first_page: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            first_page.setdefault(anchor, index)
-    for card in content.cards:
+@dataclass(frozen=True)
+class _Booklet:
+    """The booklet PDF, read once: where each named destination is, and the top-level
+    structure elements of each page (WeasyPrint tags page by page: every element under
+    /Document belongs to one page)."""
+
+    pdf: pikepdf.Pdf
+    destinations: dict[str, tuple[int, pikepdf.Object]]  # name → (page index, destination)
+    elements: dict[int, list[pikepdf.Object]]  # page index → top-level elements
+
+    @classmethod
+    def read(cls, pdf: pikepdf.Pdf) -> _Booklet:
+        index = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+        destinations: dict[str, tuple[int, pikepdf.Object]] = {}
+        for name, destination in pikepdf.NameTree(pdf.Root.Names.Dests).items():
+            if isinstance(destination, Dictionary):
+                destination = destination.D
+            destinations[name] = (index[destination[0].objgen], destination)
+        elements: dict[int, list[pikepdf.Object]] = {}
+        if "/StructTreeRoot" in pdf.Root:
+            (document,) = _kids(pdf.Root.StructTreeRoot)
+            for element in _kids(document):
+                elements.setdefault(index[element.Pg.objgen], []).append(element)
+        return cls(pdf, destinations, elements)
+
+    def pages_of(self, card: Card) -> range:
         # card.html.j2 marks where each card starts and ends.
-        start, end = first_page[f"card-{card.number}"], first_page[f"end-{card.number}"]
-        # Cross-references to other cards keep their text (number and booklet page, like
-        # the card's own folios) but are no links: their targets are not in this PDF.
-        single = without_dead_links(document, document.pages[start : end + 1])
-        single.metadata = copy.copy(document.metadata)
-        single.metadata.title = f"{card.number} — {card.title}"
-        single.metadata.description = card.summary or content.booklet.subject or None
-        single.metadata.keywords = list(card.tags)
-        yield card, single
+        start = self.destinations[f"card-{card.number}"][0]
+        end = self.destinations[f"end-{card.number}"][0]
+        return range(start, end + 1)
+
+
+@contextmanager
+def cut_cards(
+    booklet: bytes, content: Content, jobs: int = 1
+) -> Iterator[Iterator[tuple[Card, bytes]]]:
+    """Each card of ``content`` with the PDF of its pages, cut from ``booklet``. With more
+    than one job, the cutting starts at once in that many processes, each cutting a batch
+    of consecutive cards from the booklet read once, while the build goes on with its other
+    outputs; else it is done as the cards are asked for."""
+    cards = list(content.cards)
+    subject = content.booklet.subject
+    if jobs < 2 or len(cards) < 2 * MIN_BATCH:
+        yield zip(cards, cut_batch(booklet, cards, subject), strict=True)
+        return
+    size = max(MIN_BATCH, -(-len(cards) // jobs))
+    batches = [cards[start : start + size] for start in range(0, len(cards), size)]
+    # forkserver: the workers start from a fresh process that imported this module, never
+    # from this one, whose layout and threads (watch) they do not need.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(len(batches), mp_context=context) as pool:
+        futures = [pool.submit(cut_batch, booklet, batch, subject) for batch in batches]
+        yield (
+            (card, pdf)
+            for batch, future in zip(batches, futures, strict=True)
+            for card, pdf in zip(batch, future.result(), strict=True)
+        )
+
+
+def cut_batch(booklet: bytes, cards: list[Card], subject: str | None) -> list[bytes]:
+    """The PDFs of ``cards``, cut from ``booklet`` opened once."""
+    with pikepdf.open(BytesIO(booklet)) as pdf:
+        source = _Booklet.read(pdf)
+        return [_cut(source, card, subject) for card in cards]
+
+
+def _cut(source: _Booklet, card: Card, subject: str | None) -> bytes:
+    pages = source.pages_of(card)
+    names = {name for name, (page, _) in source.destinations.items() if page in pages}
+    # Cross-references to other cards keep their text (number and booklet page, like the
+    # card's own folios) but are no links: their targets are not in this PDF.
+    dropped = _drop_dead_links(source, pages, names)
+    with pikepdf.new() as single:
+        with warnings.catch_warnings():
+            # pikepdf warns that pages.extend() leaves the named destinations behind (and
+            # suggests add_pages_from(), which carries them and the outline, but not the
+            # structure tree): _copy_destinations carries those of the card's pages.
+            warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
+            single.pages.extend(source.pdf.pages[pages.start : pages.stop])
+        for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents"):
+            if key in source.pdf.Root:
+                single.Root[key] = _copy(source.pdf, single, source.pdf.Root[key])
+        single.Root.PageLabels = Dictionary(
+            Nums=Array([0, Dictionary(S=Name.D, St=pages.start + 1)])
+        )
+        _copy_destinations(source, single, sorted(names))
+        with single.open_outline() as outline:
+            first = _copy(source.pdf, single, source.destinations[f"card-{card.number}"][1])
+            assert isinstance(first, Array)  # an explicit destination: [page /XYZ left top zoom]
+            outline.root.append(OutlineItem(card.title, first))
+        if source.elements:
+            _copy_structure(source, single, pages, dropped)
+        _metadata(source.pdf, single, card, subject)
+        return saved(single, source.pdf.pdf_version)
+
+
+def _drop_dead_links(source: _Booklet, pages: range, names: set[str]) -> set[tuple[int, int]]:
+    """Removes from the card's pages the links to destinations outside them; their ids."""
+    dropped: set[tuple[int, int]] = set()
+    for number in pages:
+        page = source.pdf.pages[number].obj
+        kept = Array()
+        for annotation in page.get("/Annots", Array()):
+            destination = annotation.get("/Dest")
+            if isinstance(destination, String) and str(destination) not in names:
+                dropped.add(annotation.objgen)
+            else:
+                kept.append(annotation)
+        if dropped:
+            page.Annots = kept
+    return dropped
+
+
+def _copy_destinations(source: _Booklet, single: pikepdf.Pdf, names: list[str]) -> None:
+    flat = Array()
+    for name in names:
+        flat.extend([String(name), _copy(source.pdf, single, source.destinations[name][1])])
+    single.Root.Names = Dictionary(Dests=single.make_indirect(Dictionary(Names=flat)))
+
+
+def _copy_structure(
+    source: _Booklet, single: pikepdf.Pdf, pages: range, dropped: set[tuple[int, int]]
+) -> None:
+    """The structure elements drawn on the card's pages under a new /Document, and the
+    ParentTree entries of those pages and of their links, keys as in the booklet."""
+    tree_root = source.pdf.Root.StructTreeRoot
+    top = [element for number in pages for element in source.elements.get(number, [])]
+    for element in top:
+        del element["/P"]  # else copying it would copy its parent, the whole tree
+    _as_own_document(top, dropped)
+    copies = [single.copy_foreign(element) for element in top]
+    new_document = single.make_indirect(
+        Dictionary(Type=Name.StructElem, S=Name.Document, K=Array(copies))
+    )
+    for copy in copies:
+        copy.P = new_document
+    parent_tree = pikepdf.NumberTree(tree_root.ParentTree)
+    keys = [int(source.pdf.pages[number].obj.StructParents) for number in pages]
+    keys += [
+        int(annotation.StructParent)
+        for number in pages
+        for annotation in source.pdf.pages[number].obj.get("/Annots", Array())
+        if "/StructParent" in annotation
+    ]
+    nums = Array()
+    for key in sorted(keys):
+        nums.extend(Array([key, _copy(source.pdf, single, parent_tree[key])]))
+    new_root = Dictionary(
+        Type=Name.StructTreeRoot,
+        K=new_document,
+        ParentTree=single.make_indirect(Dictionary(Nums=nums)),
+        ParentTreeNextKey=max(keys, default=-1) + 1,
+    )
+    for entry in ("/RoleMap", "/ClassMap"):
+        if entry in tree_root:
+            new_root[entry] = _copy(source.pdf, single, tree_root[entry])
+    single.Root.StructTreeRoot = single.make_indirect(new_root)
+    new_document.P = single.Root.StructTreeRoot
+
+
+def _as_own_document(top: list[pikepdf.Object], dropped: set[tuple[int, int]]) -> None:
+    """The card's elements made what a document of their own needs (as conformance.py does
+    for a whole booklet): headings renumbered so that the card's first, its title, is H1
+    and none is skipped (the booklet's have no gaps: they all move up by the same number of
+    levels); the references to the dropped links removed, and an element that held one,
+    tagged Link, made a Span."""
+    headings: list[pikepdf.Object] = []
+    pending = list(top)
+    while pending:
+        element = pending.pop()
+        if element.S in HEADINGS:
+            headings.append(element)
+        kids = _kids(element)
+        lost = False
+        for kid in kids:
+            if not isinstance(kid, Dictionary):
+                continue  # a marked-content id
+            if "/S" in kid:
+                pending.append(kid)
+            elif dropped and kid.get("/Type") == Name.OBJR and kid.Obj.objgen in dropped:
+                lost = True
+        if lost:
+            kept = [kid for kid in kids if not _refers_to(kid, dropped)]
+            element.K = Array(kept)
+            if Name.Link == element.S and not any(_is_link(kid) for kid in kept):
+                element.S = Name.Span
+    top_level = min((HEADINGS[heading.S] for heading in headings), default=1)
+    for heading in headings:
+        heading.S = Name(f"/H{HEADINGS[heading.S] - top_level + 1}")
+
+
+def _refers_to(kid: object, annotations: set[tuple[int, int]]) -> bool:
+    return (
+        isinstance(kid, Dictionary)
+        and kid.get("/Type") == Name.OBJR
+        and kid.Obj.objgen in annotations
+    )
+
+
+def _is_link(kid: object) -> bool:
+    return (
+        isinstance(kid, Dictionary)
+        and kid.get("/Type") == Name.OBJR
+        and kid.Obj.get("/Subtype") == Name.Link
+    )
+
+
+def _metadata(booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: Card, subject: str | None) -> None:
+    """The booklet's metadata (author, dates, PDF/A and PDF/UA identification), with the
+    card's own title, subject and keywords, in the document information and the XMP."""
+    single.trailer.Info = single.copy_foreign(booklet.trailer.Info)
+    if "/Metadata" in booklet.Root:
+        single.Root.Metadata = single.copy_foreign(booklet.Root.Metadata)
+    # Not marked as edited by pikepdf: that would stamp the clock's date.
+    with single.open_metadata(set_pikepdf_as_editor=False) as xmp:
+        xmp["dc:title"] = f"{card.number} — {card.title}"
+        description = card.summary or subject
+        if description:
+            xmp["dc:description"] = description
+        elif "dc:description" in xmp:
+            del xmp["dc:description"]
+        if card.tags:
+            xmp["pdf:Keywords"] = ", ".join(card.tags)
+        elif "pdf:Keywords" in xmp:
+            del xmp["pdf:Keywords"]
+
+
+def _copy(source: pikepdf.Pdf, single: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """``value`` of ``source`` in ``single``: qpdf copies only indirect objects (with all
+    they refer to, each once per file: a page or font already copied is reused)."""
+    if not isinstance(value, Dictionary | Array) or value.is_indirect:
+        return single.copy_foreign(value) if value.is_indirect else value
+    return single.copy_foreign(source.make_indirect(value))
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]

@@ -22,11 +22,12 @@ from weasyprint.urls import URLFetcherResponse
 
 from .checks import resource_policy
 from .compat import page_references_once
-from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
+from .layout import LayoutOptions, SandboxedFetcher, lay_out
 from .project import Theme
 from .theme import css_problems
+from .trim import trimmed
 from .wide_tables import TableMeasure, measure_tables
-from .write import forget_link_annotations, reproducible_document_id
+from .write import fixed_document_id, forget_link_annotations
 
 CHUNK_DOCUMENT_ID = uuid.UUID(int=0x6E6F6D6F64656C)  # "nomodel": replaced by the merge
 # Font attributes that hold HarfBuzz objects: the merge makes the font again from its file.
@@ -104,7 +105,7 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
             forget_link_annotations(written)
             with (
                 _fonts_left_out(),
-                reproducible_document_id(CHUNK_DOCUMENT_ID),
+                fixed_document_id(CHUNK_DOCUMENT_ID),
                 page_references_once(),
             ):
                 pdfs[variant_key(variant)] = written.write_pdf(pdf_variant=variant)

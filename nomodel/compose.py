@@ -17,6 +17,7 @@ from .paper import PAPER_SIZES
 from .project import BASE_TEMPLATE, Theme
 from .qr import qr_code
 from .running_head import running_head
+from .theme import font_families
 from .typography import typeset
 
 
@@ -27,29 +28,33 @@ class FontCredit:
     copyright: str
 
 
-# What the colophon credits: the fonts bundled in styles/fonts/ and their licences.
-FONTS = (
-    FontCredit(
-        "Old Standard TT",
-        "OldStandard-OFL.txt",
-        "© 2006-2011 Alexey Kryukov, SIL Open Font License 1.0",
-    ),
-    FontCredit(
-        "Courier Prime",
-        "CourierPrime-OFL.txt",
-        "© 2015 Quote-Unquote Apps, SIL Open Font License 1.1",
-    ),
-    FontCredit(
-        "DejaVu Serif",
-        "DejaVu-LICENSE.txt",
-        "© 2003 Bitstream, DejaVu changes in the public domain; for signs the others lack",
-    ),
-    FontCredit(
-        "Symbola",
-        "Symbola-LICENSE.txt",
-        "© 2007-2015 George Douros, free for any use; for symbols and emoji",
-    ),
-)
+# The bundled fonts' copyrights and licences (styles/fonts/), by family. The colophon credits
+# those of them that the stylesheet's @font-face rules name (theme.font_families).
+FONT_CREDITS = {
+    credit.family: credit
+    for credit in (
+        FontCredit(
+            "Old Standard TT",
+            "OldStandard-OFL.txt",
+            "© 2006-2011 Alexey Kryukov, SIL Open Font License 1.0",
+        ),
+        FontCredit(
+            "Courier Prime",
+            "CourierPrime-OFL.txt",
+            "© 2015 Quote-Unquote Apps, SIL Open Font License 1.1",
+        ),
+        FontCredit(
+            "DejaVu Serif",
+            "DejaVu-LICENSE.txt",
+            "© 2003 Bitstream, DejaVu changes in the public domain; for signs the others lack",
+        ),
+        FontCredit(
+            "Symbola",
+            "Symbola-LICENSE.txt",
+            "© 2007-2015 George Douros, free for any use; for symbols and emoji",
+        ),
+    )
+}
 
 
 def french_date(value: datetime.date, pattern: str = "dd MMMM yyyy") -> str:
@@ -110,7 +115,7 @@ def compose(
         absent_references=absent_references(rendered),
         version=version,
         proof=proof,
-        fonts=FONTS,
+        fonts=[FONT_CREDITS[name] for name in font_families(theme) if name in FONT_CREDITS],
         running_head=running_head,
         qr_code=qr_code,
         stylesheet=theme.stylesheet().as_uri(),

@@ -25,16 +25,17 @@ change it, and writes PDF/A metadata compressed. The fixes below edit its output
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from io import BytesIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
-from PIL import ImageCms
 
 from .accessibility import mark_pagination_artifacts
+from .compat import srgb_profile
+from .pdf_file import saved
 
-HEADINGS = {Name(f"/H{level}"): level for level in range(1, 7)}
+HEADINGS: dict[pikepdf.Object, int] = {Name(f"/H{level}"): level for level in range(1, 7)}
 LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
 # Grouping elements that mean nothing once empty (a table's empty cell still means a cell).
 DROPPED_WHEN_EMPTY = {Name.P, Name.Span, Name.Div, Name.NonStruct}
@@ -79,10 +80,7 @@ def conform(pdf: bytes, variant: str) -> bytes:
         if "/StructTreeRoot" in document.Root:
             mark_pagination_artifacts(document)
             _fix_structure(document)
-        output = BytesIO()
-        # A deterministic /ID: two builds of the same content stay identical.
-        document.save(output, deterministic_id=True)
-    return output.getvalue()
+        return saved(document)
 
 
 def _pdf_a_metadata(document: pikepdf.Pdf, also_ua: bool) -> None:
@@ -100,7 +98,7 @@ def _no_interpolation(document: pikepdf.Pdf) -> None:
 
 
 def _rgb_as_icc(document: pikepdf.Pdf) -> None:
-    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    profile = srgb_profile()
     srgb = Array([Name.ICCBased, document.make_stream(profile, N=3)])
     for obj in list(document.objects):
         if not isinstance(obj, Dictionary | pikepdf.Stream):
@@ -115,12 +113,16 @@ def _rgb_as_icc(document: pikepdf.Pdf) -> None:
 
 
 def _rgb_operators_as_icc(
-    document: pikepdf.Pdf, content: object, owner: Dictionary, srgb: Array
+    document: pikepdf.Pdf,
+    content: pikepdf.Object | pikepdf.Page,
+    owner: Dictionary | pikepdf.Stream,
+    srgb: Array,
 ) -> None:
     """Rewrites the RGB colours of a page's, a form's or a pattern's content in ``srgb``."""
-    operations = []
+    operations: list[tuple[Collection[pikepdf.Object], pikepdf.Operator]] = []
     changed = False
-    for operands, operator in pikepdf.parse_content_stream(content):
+    for instruction in pikepdf.parse_content_stream(content):
+        operands, operator = instruction.operands, instruction.operator
         if str(operator) in RGB_OPERATORS:
             space, colour = RGB_OPERATORS[str(operator)]
             operations += [([SRGB], space), (operands, colour)]
@@ -169,7 +171,7 @@ class _Tree:
         self.elements: list[Dictionary] = list(_elements(self.root))
 
     @staticmethod
-    def kids(element: Dictionary) -> list[object]:
+    def kids(element: pikepdf.Object) -> list[object]:
         kids = element.get("/K")
         if kids is None:
             return []
@@ -206,12 +208,12 @@ class _Tree:
         return kid
 
 
-def _tag(kid: object) -> Name | None:
+def _tag(kid: object) -> pikepdf.Object | None:
     """The structure type of a kid that is an element, None for other kids."""
     return kid.get("/S") if isinstance(kid, Dictionary) else None
 
 
-def _elements(root: Dictionary) -> Iterator[Dictionary]:
+def _elements(root: pikepdf.Object) -> Iterator[Dictionary]:
     """Every structure element under ``root``, in reading order (depth first)."""
     pending = list(reversed(_Tree.kids(root)))
     while pending:
@@ -261,6 +263,7 @@ def _flatten_links(tree: _Tree) -> None:
         parent = element.get("/P")
         if _tag(element) != Name.Link or _tag(parent) != Name.Link:
             continue
+        assert isinstance(parent, Dictionary)  # it has a tag
         kids: list[object] = []
         for kid in tree.kids(parent):
             if _same(kid, element):
@@ -348,7 +351,7 @@ def _retag_toc(tree: _Tree, toc: Dictionary) -> None:
     """WeasyPrint puts a nested list in the item's LBody: it becomes a TOC in the TOCI."""
     toc.S = Name.TOC
     for kid in tree.kids(toc):
-        if _tag(kid) is None:
+        if not isinstance(kid, Dictionary) or _tag(kid) is None:
             continue
         if kid.S == Name.L:
             _retag_toc(tree, kid)
@@ -357,7 +360,11 @@ def _retag_toc(tree: _Tree, toc: Dictionary) -> None:
         for part in tree.kids(kid):
             if isinstance(part, Dictionary) and part.get("/S") == Name.LBody:
                 part.S = Name.Reference
-                nested = [sub for sub in tree.kids(part) if _tag(sub) == Name.L]
+                nested = [
+                    sub
+                    for sub in tree.kids(part)
+                    if isinstance(sub, Dictionary) and _tag(sub) == Name.L
+                ]
                 part.K = Array([sub for sub in tree.kids(part) if _tag(sub) != Name.L])
                 if not tree.kids(part):  # an entry's continuation on the next page
                     kid.K = Array([other for other in tree.kids(kid) if not _same(other, part)])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+NOTHING_WRITTEN = "nothing was written"
 
 
 def display_path(path: Path) -> str:
@@ -27,7 +28,16 @@ class NomodelError(Exception):
     exit_code = EXIT_PROBLEMS
 
     def lines(self) -> list[str]:
+        """What the command line prints: the details, then the outcome if there is one."""
+        outcome = self.outcome(NOTHING_WRITTEN)
+        return [*self.details(), *([outcome] if outcome else [])]
+
+    def details(self) -> list[str]:
         return [f"nomodel: {self}"]
+
+    def outcome(self, kept: str) -> str | None:
+        """The line that ends the report, ``kept`` saying what became of the outputs."""
+        return None
 
 
 class UsageError(NomodelError):
@@ -35,7 +45,7 @@ class UsageError(NomodelError):
 
     exit_code = EXIT_USAGE
 
-    def lines(self) -> list[str]:
+    def details(self) -> list[str]:
         return [f"nomodel: error: {self}"]
 
 
@@ -47,11 +57,11 @@ class OutputError(NomodelError):
 class ThemeError(NomodelError):
     """The project's own templates, stylesheet or fonts are broken: named with file and line."""
 
-    def lines(self) -> list[str]:
-        return [
-            *str(self).splitlines(),
-            "the booklet's own files have problems: nothing was written",
-        ]
+    def details(self) -> list[str]:
+        return str(self).splitlines()
+
+    def outcome(self, kept: str) -> str:
+        return f"the booklet's own files have problems: {kept}"
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +82,9 @@ class ContentErrors(NomodelError):
         self.errors = tuple(sorted(set(errors)))
         super().__init__("\n".join(map(str, self.errors)))
 
-    def lines(self) -> list[str]:
+    def details(self) -> list[str]:
+        return list(map(str, self.errors))
+
+    def outcome(self, kept: str) -> str:
         count = len(self.errors)
-        summary = f"{count} problem{'s' if count > 1 else ''}: nothing was written"
-        return [*map(str, self.errors), summary]
+        return f"{count} problem{'s' if count > 1 else ''}: {kept}"

@@ -10,8 +10,9 @@ faked for any other case: the face drawn and named in the PDF is the file's own.
 
 from __future__ import annotations
 
-from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 from weasyprint.text.fonts import FontConfiguration
+
+from .compat import add_fontconfig_rules
 
 # Fontconfig marks a faked bold with "embolden" and a faked oblique with slant "oblique" (no
 # bundled file is oblique: they are roman or italic). Every bundled face that lacks a bold is
@@ -40,7 +41,4 @@ class RealFacesOnly(FontConfiguration):
 
     def __init__(self) -> None:
         super().__init__()
-        # WeasyPrint keeps its Fontconfig configuration in the private ``_config`` and has no
-        # public way to add a rule; it adds its own @font-face rules there the same way.
-        fontconfig.FcConfigParseAndLoadFromMemory(self._config, NO_SYNTHESIS, True)
-        pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", self.font_map))
+        add_fontconfig_rules(self, NO_SYNTHESIS)

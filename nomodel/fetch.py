@@ -22,6 +22,7 @@ from urllib.request import url2pathname
 
 from PIL import Image
 
+from .compat import image_size_readable
 from .svg_policy import SvgProblem, safe_svg
 
 MAX_DATA_URL = 1_000_000  # characters: a data: URL is inline content, not a way to smuggle files
@@ -184,16 +185,12 @@ def _check_pixels(data: bytes) -> int:
     than print can use, or far more than its bytes can hold (a few kilobytes of PNG claiming
     a huge picture, which would take seconds and hundreds of MB to decode). Only its header
     is read."""
-    bomb_limit = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = None  # Pillow would refuse the header without telling the size
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with image_size_readable(), Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             frames = getattr(image, "n_frames", 1)
     except Exception:  # not an image (a stylesheet, a font): nothing to count
         return 0
-    finally:
-        Image.MAX_IMAGE_PIXELS = bomb_limit
     pixels = width * height * max(frames, 1)
     if width * height > MAX_PIXELS:
         raise Refused(

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol
 
 import yaml
 
@@ -38,11 +38,13 @@ MAX_FILE_BYTES = 5 * 2**20
 class _Loader(yaml.SafeLoader):
     """SafeLoader that never builds datetime objects, implicitly or through ``!!timestamp``."""
 
-    yaml_implicit_resolvers: ClassVar = {
+    # PyYAML reads these tables on the class; types-PyYAML declares them as instance
+    # variables, so they cannot be annotated ClassVar.
+    yaml_implicit_resolvers = {  # noqa: RUF012
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    yaml_constructors: ClassVar = {
+    yaml_constructors = {  # noqa: RUF012
         tag: make for tag, make in yaml.SafeLoader.yaml_constructors.items() if tag != _TIMESTAMP
     }
 

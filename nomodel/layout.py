@@ -70,7 +70,7 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
     """Lays the booklet out once, padded to a multiple of 4 pages for saddle stitching.
 
     The pages carry the bleed (backgrounds are painted into it), so that the print-shop
-    PDF and the plain one come from this same layout (see ``trimmed``). Every resource is
+    PDF and the plain one come from this same layout (trim.py). Every resource is
     read through ``fetcher``; ``base_url`` is the content folder."""
     stylesheets = [CSS(string=f"@page {{ bleed: {options.bleed_mm}mm }}")]
     color_profiles: dict = {}  # filled by the @color-profile rule below, read by WeasyPrint
@@ -92,11 +92,11 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
     return pad_to_multiple_of_four(document) if options.pad else document
 
 
-def without_dead_links(document: Document, pages: list[Page] | None = None) -> Document:
-    """The document, or these of its pages, without the internal links whose anchor is on
-    none of them: a cross-reference to a card left out of an edition, or outside a single
-    card's pages, is then no link at all (WeasyPrint would drop it, logging an error)."""
-    pages = list(document.pages if pages is None else pages)
+def without_dead_links(document: Document) -> Document:
+    """The document without the internal links whose anchor is on none of its pages: a
+    cross-reference to a card left out of an edition is then no link at all (WeasyPrint
+    would drop it, logging an error)."""
+    pages = document.pages
     anchors = {name for page in pages for name in page.anchors}
     kept = []
     for page in pages:
@@ -106,17 +106,6 @@ def without_dead_links(document: Document, pages: list[Page] | None = None) -> D
             page.links = links
         kept.append(page)
     return document.copy(kept)
-
-
-def trimmed(document: Document) -> Document:
-    """The same pages, cut at the trim: the plain booklet, for screens and office printers."""
-    return document.copy([_without_bleed(page) for page in document.pages])
-
-
-def _without_bleed(page: Page) -> Page:
-    cut = copy.copy(page)  # a page's drawing is shared; only its box sizes change
-    cut.bleed = dict.fromkeys(page.bleed, 0)
-    return cut
 
 
 def pad_to_multiple_of_four(document: Document) -> Document:

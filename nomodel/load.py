@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from nomodel.errors import ContentError, ContentErrors, display_path
-from nomodel.frontmatter import MarkdownFile, YamlFile, read_markdown, read_yaml
-from nomodel.model import Booklet, Card, Content, Edition, Link, Section, Testimony
-from nomodel.schema import NUMBER_PATTERN, BookletMeta, CardMeta, SectionMeta, validate
+from nomodel.frontmatter import YamlFile, read_markdown, read_yaml
+from nomodel.model import Booklet, Card, CardFrontMatter, Content, Section, SectionFrontMatter
+from nomodel.schema import NUMBER_PATTERN, validate
 
 BOOKLET_FILE = "booklet.yml"
 SECTION_FILE = "_section.md"
 NO_LINE = 0  # the problem is a folder or a missing file, not a line
 # Stands in for a booklet.yml that has problems, so that the cards can still be checked.
-UNREADABLE_BOOKLET = Booklet(title="")
-LISTS = ("sections", "cards", "tags")  # an edition's selection
+UNREADABLE_BOOKLET = Booklet.model_construct(title="")
 
 T = TypeVar("T")
 
@@ -104,15 +103,8 @@ def _load_booklet(root: Path, collect: _Collector) -> tuple[YamlFile | None, Boo
         collect.add(root, NO_LINE, f"missing {BOOKLET_FILE} (the publication: title, format…)")
         return None, None
     source = collect.attempt(lambda: read_yaml(path))
-    meta = collect.attempt(lambda: validate(BookletMeta, source)) if source else None
-    if meta is None:
-        return source, None
-    editions = tuple(
-        Edition(**{**edition.model_dump(), **{key: tuple(getattr(edition, key)) for key in LISTS}})
-        for edition in meta.editions
-    )
-    fields = {**meta.model_dump(), "keywords": tuple(meta.keywords), "editions": editions}
-    return source, Booklet(**fields)
+    booklet = collect.attempt(lambda: validate(Booklet, source)) if source else None
+    return source, booklet
 
 
 def _check_editions(
@@ -174,32 +166,26 @@ def _load_section(folder: Path, files: list[Path], collect: _Collector) -> Secti
     series = section.series if section else None
     card_files = [path for path in files if path != index]
     # Every card is read, even when the section itself is broken, to report all problems.
-    cards = [collect.attempt(lambda p=path: _read_card(p, series, collect)) for path in card_files]
+    cards = [collect.attempt(partial(_read_card, path, series, collect)) for path in card_files]
     if section is None:
         return None
     ordered = sorted(filter(None, cards), key=lambda card: card.number)
-    return replace(section, cards=tuple(ordered))
+    return section.model_copy(update={"cards": tuple(ordered)})
 
 
 def _read_section(index: Path, collect: _Collector) -> Section:
     source = read_markdown(index)
-    meta = validate(SectionMeta, source)
+    meta = validate(SectionFrontMatter, source)
     collect.claim(f'series "{meta.series}"', index, source.line_of(("series",)))
-    return Section(
-        path=index.parent,
-        title=meta.title,
-        short_title=meta.short_title,
-        series=meta.series,
-        order=meta.order,
-        intro=source.body,
-        intro_line=source.body_line,
-        cards=(),
+    # Validated already: the front matter's values, and where they come from.
+    return Section.model_construct(
+        **dict(meta), path=index.parent, intro=source.body, intro_line=source.body_line, cards=()
     )
 
 
 def _read_card(path: Path, series: str | None, collect: _Collector) -> Card:
     source = read_markdown(path)
-    meta = validate(CardMeta, source)
+    meta = validate(CardFrontMatter, source)
     line = source.line_of(("number",))
     collect.claim(f"number {meta.number}", path, line)
     problems = []
@@ -215,19 +201,7 @@ def _read_card(path: Path, series: str | None, collect: _Collector) -> Card:
         )
     if problems:
         raise ContentErrors(ContentError(path, line, problem) for problem in problems)
-    return _card(source, meta)
-
-
-def _card(source: MarkdownFile, meta: CardMeta) -> Card:
-    return Card(
-        path=source.path,
-        number=meta.number,
-        title=meta.title,
-        date=meta.date,
-        body=source.body,
-        body_line=source.body_line,
-        testimonies=tuple(Testimony(t.name, t.role) for t in meta.testimonies),
-        summary=meta.summary,
-        tags=tuple(meta.tags),
-        links=tuple(Link(link.label, link.url) for link in meta.links),
+    # Validated already: the front matter's values, and where they come from.
+    return Card.model_construct(
+        **dict(meta), path=source.path, body=source.body, body_line=source.body_line
     )

@@ -8,7 +8,6 @@ over HTML), and every problem is reported on its line from the tokens' line maps
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -27,6 +26,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from PIL import Image
 
+from .autolinks import GfmAutolinks
 from .errors import ContentError
 from .fetch import CardImages, ResourcePolicy, css_url, local_url
 from .html_policy import (
@@ -53,9 +53,6 @@ from .words import whole_words_plugin
 CARD_TOP, INTRO_TOP = 3, 2
 # The alt text that says an image is only decoration (README: "Images").
 DECORATIVE = {"décoratif", "decoratif", "décorative", "decorative"}
-# Bare URLs become links as on GitHub: with their scheme, or starting with www.
-_GFM_BARE = ("http://", "https://", "www.", "mailto:")
-_MAYBE_BARE_URL = re.compile(r"://|www\.|@|mailto:", re.IGNORECASE)
 
 
 @dataclass
@@ -82,6 +79,14 @@ class RendererOptions:
     balance_html: bool = True  # raw HTML written out again as the layout's parser reads it
 
 
+class _EveryLink(MarkdownIt):
+    """markdown-it prints links to javascript:, file: or data: as plain text; we refuse them
+    with the file and line instead (and images go through the ResourcePolicy)."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
 class MarkdownRenderer:
     """One markdown-it parser, with nomodel's rules, reused for every body."""
 
@@ -97,19 +102,12 @@ class MarkdownRenderer:
         # The class and id names of the booklet's templates (by default nomodel's own).
         self._reserved = reserved_names(templates or Theme.bundled_only().templates())
         self.references: set[str] = set()  # numbers of the cards that bodies refer to
-        md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+        md = _EveryLink("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
-        # linkify-it's own pretest is one large regular expression, the slowest step of
-        # parsing; most paragraphs hold nothing that could become a link (bench_check.py).
-        pretest = md.linkify.pretest
-        md.linkify.pretest = lambda text: _MAYBE_BARE_URL.search(text) is not None and pretest(text)
+        md.linkify = GfmAutolinks()  # bare addresses as GitHub links them (autolinks.py)
         md.use(footnote_plugin).use(tasklists_plugin)
-        # markdown-it prints links to javascript:, file: or data: as plain text; we refuse
-        # them with the file and line instead (and images go through the ResourcePolicy).
-        md.validateLink = lambda url: True
         md.core.ruler.after("github-tasklists", "nomodel_task_boxes", _task_boxes)
-        md.core.ruler.after("linkify", "nomodel_gfm_bare_urls", _gfm_bare_urls)
-        md.core.ruler.after("nomodel_gfm_bare_urls", "nomodel_links", self._links)
+        md.core.ruler.after("linkify", "nomodel_links", self._links)
         md.core.ruler.after("nomodel_links", "nomodel_images", self._images)
         md.core.ruler.after("nomodel_images", "nomodel_raw_html", self._raw_html)
         md.core.ruler.after("nomodel_raw_html", "nomodel_headings", self._headings)
@@ -154,7 +152,7 @@ class MarkdownRenderer:
             token = children[i]
             if token.type != "link_open":
                 continue
-            href = token.attrGet("href") or ""
+            href = str(token.attrGet("href") or "")
             target = link_target(href, body.path, self.cards)
             close = _closing(children, i)
             if target.kind == "refused":
@@ -322,17 +320,6 @@ def _task_boxes(state: StateCore) -> None:
         ):
             box = "☑" if 'checked="checked"' in token.content else "☐"
             children[i] = _html(f'<span class="task-box">{box}</span>')
-
-
-def _gfm_bare_urls(state: StateCore) -> None:
-    """linkify-it also links bare domains ("README.md", "service-public.fr"); GitHub does
-    not, and neither do we: such a link is put back as the text it was."""
-    for children, i, _ in _inline_children(state.tokens):
-        token = children[i]
-        if token.type == "link_open" and token.markup == "linkify":
-            text = children[i + 1].content
-            if not text.lower().startswith(_GFM_BARE) and "@" not in text:
-                children[i : i + 3] = [_token("text", text)]
 
 
 # --- raw HTML ----------------------------------------------------------------------------

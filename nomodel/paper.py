@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-POINTS_PER_MM = 72 / 25.4
+# Lengths: the one place for converting them.
+MM_PER_INCH = 25.4
+POINTS_PER_MM = 72 / MM_PER_INCH  # PDF points (1/72 inch)
+MM_PER_CSS_PX = MM_PER_INCH / 96  # CSS pixels (1/96 inch), WeasyPrint's unit for boxes
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import io
 import os
 import re
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import TemplateError
-from pypdf import PdfReader, PdfWriter
 from weasyprint import Document
 
 from .cache import FOLDER as CACHE_FOLDER
@@ -25,7 +23,7 @@ from .compose import compose
 from .engine import Settings, Workers, lay_out_booklet
 from .errors import ContentError, ContentErrors, ThemeError
 from .impose import impose
-from .layout import LayoutOptions, SandboxedFetcher, lay_out, trimmed
+from .layout import LayoutOptions, SandboxedFetcher, lay_out
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
@@ -36,6 +34,7 @@ from .qr import qr_problems
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import css_problems, template_error
+from .trim import trimmed
 from .wide_tables import wide_table_problems, wide_tables
 from .write import Outputs, pdf_bytes
 
@@ -60,6 +59,7 @@ class BuildOptions:
     tint: bool = True  # False: white covers and dividers, whatever booklet.yml says
     jobs: int | None = None  # processes laying out chunks; None: one per core, 1: this one
     cache: bool = True  # keep the chunks laid out in OUTPUT/.nomodel-cache for the next build
+    source_date: int | None = None  # SOURCE_DATE_EPOCH: the booklet's date, in seconds
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,12 @@ def quietly(name: str) -> AbstractContextManager[object]:
     return nullcontext()
 
 
-def version_time(content_dir: Path) -> datetime.datetime:
-    """When the booklet was last changed: SOURCE_DATE_EPOCH if set, else the newest file of
-    the content. Never the clock, so that two builds of the same content are identical."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        seconds = int(epoch)
+def version_time(content_dir: Path, source_date: int | None = None) -> datetime.datetime:
+    """When the booklet was last changed: ``source_date`` (SOURCE_DATE_EPOCH) if given, else
+    the newest file of the content. Never the clock, so that two builds of the same content
+    are identical."""
+    if source_date is not None:
+        seconds = source_date
     else:
         files = (path for path in content_dir.rglob("*") if path.is_file())
         seconds = int(max((path.stat().st_mtime for path in files), default=0))
@@ -124,7 +124,7 @@ def _build(
         only=options.only,
         sections=options.sections,
     )
-    version = version_time(content_dir)
+    version = version_time(content_dir, options.source_date)
     results = []
     cache = Cache(options.output_dir / CACHE_FOLDER if options.cache else None)
     with Outputs(options.output_dir) as outputs:
@@ -204,8 +204,8 @@ def _build_chunked(
     if options.impose:
         with stage(f"write {target.stem}-imposed.pdf"):
             sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-            imposed = impose(PdfReader(io.BytesIO(pdf)), sheet.landscape_points())
-            paths.append(outputs.write(f"{target.stem}-imposed.pdf", _bytes(imposed)))
+            imposed = impose(pdf, sheet.landscape_points())
+            paths.append(outputs.write(f"{target.stem}-imposed.pdf", imposed))
     return BuildResult(
         tuple(paths), booklet.pages, len(content.cards), 0.0, laid_out=booklet.laid_out_cards
     )
@@ -256,35 +256,35 @@ def _write_outputs(
     outputs: Outputs,
     stage: Stage,
 ) -> tuple[tuple[Path, ...], Preflight | None]:
-    variant = options.pdf_variant
-    plain = trimmed(document)  # the booklet and the cards: cut at the trim
+    """Writes the layout once, with its bleed, and derives every output from that PDF.
+
+    Card PDFs are cut from the booklet, so with ``--cards`` the booklet is written in the
+    cards' variant (archival and tagged) unless ``--pdf-variant`` names another."""
+    variant = options.pdf_variant or (CARD_VARIANT if options.cards else None)
     with stage(f"write {stem}.pdf"):
-        booklet = pdf_bytes(plain, variant)
+        master = pdf_bytes(document, variant)
+        booklet = trimmed(master)
         paths = [outputs.write(f"{stem}.pdf", booklet)]
     report = None
-    if options.print_pdf:
-        with stage(f"write {stem}-print.pdf and check it"):
-            printable = add_crop_marks(pdf_bytes(document, variant), options.bleed_mm)
-            paths.append(outputs.write(f"{stem}-print.pdf", printable))
-            report = preflight(document, PdfReader(io.BytesIO(printable)).pages, options.bleed_mm)
-    if options.impose:
-        with stage(f"write {stem}-imposed.pdf"):
-            sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-            imposed = impose(PdfReader(io.BytesIO(booklet)), sheet.landscape_points())
-            paths.append(outputs.write(f"{stem}-imposed.pdf", _bytes(imposed)))
-    if options.cards:
-        with stage("write the cards"):
-            outputs.replace_folder(CARDS_FOLDER, _card_pdf)
-            for card, single in cut_cards(plain, content):
-                pdf = pdf_bytes(single, variant or CARD_VARIANT)
-                paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", pdf))
+    with ExitStack() as cutting:
+        if options.cards:  # cut in other processes while this one makes the other outputs
+            cards = cutting.enter_context(cut_cards(booklet, content, os.cpu_count() or 1))
+        if options.print_pdf:
+            with stage(f"write {stem}-print.pdf and check it"):
+                printable = add_crop_marks(master, options.bleed_mm)
+                paths.append(outputs.write(f"{stem}-print.pdf", printable))
+                report = preflight(document, printable, options.bleed_mm)
+        if options.impose:
+            with stage(f"write {stem}-imposed.pdf"):
+                sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
+                imposed = impose(booklet, sheet.landscape_points())
+                paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
+        if options.cards:
+            with stage("write the cards"):
+                outputs.replace_folder(CARDS_FOLDER, _card_pdf)
+                for card, pdf in cards:
+                    paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", pdf))
     return tuple(paths), report
-
-
-def _bytes(writer: PdfWriter) -> bytes:
-    stream = io.BytesIO()
-    writer.write(stream)
-    return stream.getvalue()
 
 
 def _card_pdf(path: Path) -> bool:
@@ -297,10 +297,11 @@ def _with_options(content: Content, options: BuildOptions) -> Content:
     booklet = content.booklet
     return replace(
         content,
-        booklet=replace(
-            booklet,
-            format=options.format or booklet.format,
-            qr=booklet.qr or options.qr,
-            tint=booklet.tint and options.tint,
+        booklet=booklet.model_copy(
+            update={
+                "format": options.format or booklet.format,
+                "qr": booklet.qr or options.qr,
+                "tint": booklet.tint and options.tint,
+            }
         ),
     )

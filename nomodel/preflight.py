@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from pypdf import PageObject
-from pypdf.generic import DictionaryObject
+import pikepdf
+from pikepdf import Dictionary, Name
 from weasyprint import Document
+from weasyprint.formatting_structure.boxes import Box
 from weasyprint.images import RasterImage
 
-from .boxes import laid_out_boxes
+from .compat import laid_out_boxes
+from .paper import MM_PER_CSS_PX
 
 MIN_DPI = 300
 CSS_PX_PER_INCH = 96
-MM_PER_PX = 25.4 / CSS_PX_PER_INCH
 
 
 @dataclass(frozen=True)
@@ -70,41 +72,41 @@ class Preflight:
         return lines
 
 
-def preflight(document: Document, pdf_pages: Iterable[PageObject], bleed_mm: float) -> Preflight:
+def preflight(document: Document, pdf: bytes, bleed_mm: float) -> Preflight:
     """Checks the laid-out ``document`` (images) and the PDF written from it (fonts)."""
     first = document.pages[0]
+    with pikepdf.open(BytesIO(pdf)) as written:
+        fonts = set(pdf_fonts(written))
     return Preflight(
-        trim_mm=(round(first.width * MM_PER_PX), round(first.height * MM_PER_PX)),
+        trim_mm=(round(first.width * MM_PER_CSS_PX), round(first.height * MM_PER_CSS_PX)),
         bleed_mm=bleed_mm,
         pages=len(document.pages),
-        fonts=tuple(sorted(set(pdf_fonts(pdf_pages)), key=lambda font: font.name)),
+        fonts=tuple(sorted(fonts, key=lambda font: font.name)),
         low_res_images=tuple(_low_res_images(document)),
     )
 
 
-def pdf_fonts(pages: Iterable[PageObject]) -> list[Font]:
+def pdf_fonts(pdf: pikepdf.Pdf) -> list[Font]:
     """Every font drawn on the pages, as the PDF declares it."""
     fonts = []
-    for page in pages:
-        resources = page.get("/Resources")
-        font_dict = resources.get_object().get("/Font") if resources else None
-        for reference in (font_dict.get_object() if font_dict else {}).values():
-            font = reference.get_object()
-            name = str(font.get("/BaseFont", "/unnamed")).lstrip("/")
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources", Dictionary())
+        for font in resources.get("/Font", Dictionary()).values():
+            name = str(font.get("/BaseFont", Name("/unnamed"))).lstrip("/")
             tag, plus, rest = name.partition("+")
             subset = bool(plus) and len(tag) == 6 and tag.isupper()
             fonts.append(Font(rest if subset else name, _embedded(font), subset))
     return fonts
 
 
-def _embedded(font: DictionaryObject) -> bool:
+def _embedded(font: pikepdf.Object) -> bool:
     if "/DescendantFonts" in font:
-        return all(_embedded(child.get_object()) for child in font["/DescendantFonts"])
-    if font.get("/Subtype") == "/Type3":
+        return all(_embedded(child) for child in font.DescendantFonts)
+    if font.get("/Subtype") == Name.Type3:
         return True  # drawn by the PDF's own procedures
     descriptor = font.get("/FontDescriptor")
     return descriptor is not None and any(
-        key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
     )
 
 
@@ -120,6 +122,6 @@ def _low_res_images(document: Document) -> Iterable[LowResImage]:
                 yield LowResImage(_image_name(box), int(dpi), number)
 
 
-def _image_name(box: object) -> str:
+def _image_name(box: Box) -> str:
     src = box.element.get("src", "") if getattr(box, "element", None) is not None else ""
     return PurePosixPath(unquote(urlsplit(src).path)).name or "image"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .paper import POINTS_PER_MM
+
 # booklet.css: the running head is set in Courier Prime (an advance of 0.6 em a character)
 # at 7.5pt with 0.04em of letter spacing, between the page's side margins (20 + 14 mm).
-HEAD_ADVANCE_MM = 7.5 * (0.6 + 0.04) * 25.4 / 72
+HEAD_ADVANCE_MM = 7.5 * (0.6 + 0.04) / POINTS_PER_MM
 SIDE_MARGINS_MM = 34
 FRAME = "(  )"  # the parentheses around the head, with their spaces
 # Room for a fallback glyph wider than the typewriter's, so that the head never wraps.

@@ -1,4 +1,6 @@
-"""What booklet.yml, a section's and a card's front matter may contain, and human error messages.
+"""What booklet.yml, a section's and a card's front matter may contain: the types of their keys
+(``model.py`` declares the keys with them), human error messages, and the JSON Schemas and the
+README's key tables made from the models.
 
 The models are strict (no silent ``12`` → ``"12"``) and forbid unknown keys, so a typo is
 reported instead of ignored. Validation errors become ContentErrors on the offending key's line.
@@ -9,19 +11,21 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     ValidationError,
     model_validator,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import ErrorDetails, PydanticCustomError, core_schema
 
 from nomodel.errors import ContentError, ContentErrors
 from nomodel.frontmatter import YamlFile
@@ -31,15 +35,24 @@ NUMBER_PATTERN = r"\d{2}[A-Z]\.\d{3}"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _matches(pattern: str, problem: str) -> Callable[[str], str]:
-    """A validator for strings fully matching ``pattern``; ``problem`` says what is wanted."""
+@dataclass(frozen=True)
+class _Matching:
+    """Text fully matching ``pattern`` (``Annotated[str, _Matching(…)]``), in validation and in
+    the JSON Schema; ``problem`` says what is wanted."""
 
-    def check(value: str) -> str:
-        if not re.fullmatch(pattern, value):
-            raise PydanticCustomError("nomodel", problem)
+    pattern: str
+    problem: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        return {**handler(schema), "pattern": f"^{self.pattern}$"}
+
+    def _check(self, value: str) -> str:
+        if not re.fullmatch(self.pattern, value):
+            raise PydanticCustomError("nomodel", self.problem)
         return value
-
-    return check
 
 
 def _to_date(value: Any) -> datetime.date:
@@ -54,7 +67,7 @@ def _to_date(value: Any) -> datetime.date:
 
 
 def _to_cards_start(value: Any) -> Any:
-    if value in ("any", "recto"):
+    if value in CARDS_STARTS:
         return value
     raise PydanticCustomError(
         "nomodel", 'must be "any" (the next page) or "recto" (a right-hand page)'
@@ -67,30 +80,52 @@ def _to_format(value: Any) -> Any:
     raise PydanticCustomError("nomodel", "must be A4, A5 or A6")
 
 
+CARDS_STARTS = ("any", "recto")
+T = TypeVar("T")
+
 Text = Annotated[str, Field(min_length=1)]
 Number = Annotated[
     str,
-    AfterValidator(
-        _matches(
-            NUMBER_PATTERN,
-            "must look like 00C.001 (two digits, the series letter, a dot, three digits)",
-        )
+    _Matching(
+        NUMBER_PATTERN,
+        "must look like 00C.001 (two digits, the series letter, a dot, three digits)",
     ),
 ]
-Series = Annotated[str, AfterValidator(_matches(r"[A-Z]", "must be one capital letter A–Z"))]
+Series = Annotated[str, _Matching(r"[A-Z]", "must be one capital letter A–Z")]
 Url = Annotated[
-    str,
-    AfterValidator(
-        _matches(r"(https?://|mailto:)\S+", "must start with http://, https:// or mailto:")
-    ),
+    str, _Matching(r"(https?://|mailto:)\S+", "must start with http://, https:// or mailto:")
 ]
-IsoDate = Annotated[datetime.date, BeforeValidator(_to_date)]
-PageFormat = Annotated[str, BeforeValidator(_to_format)]
-CardsStart = Annotated[str, BeforeValidator(_to_cards_start)]
+EditionName = Annotated[
+    str,
+    _Matching(r"[a-z0-9][a-z0-9-]*", "must be lower case letters, digits and dashes, like atelier"),
+]
+IsoDate = Annotated[
+    datetime.date,
+    BeforeValidator(_to_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+PageFormat = Annotated[
+    str,
+    BeforeValidator(_to_format),
+    WithJsonSchema({"enum": [*BOOKLET_FORMATS, *(name.lower() for name in BOOKLET_FORMATS)]}),
+]
+CardsStart = Annotated[
+    str, BeforeValidator(_to_cards_start), WithJsonSchema({"enum": list(CARDS_STARTS)})
+]
+# A YAML list, kept as a tuple so that the values stay immutable; strict about its items.
+Listed = Annotated[tuple[T, ...], Field(strict=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, frozen=True)
+class Strict(BaseModel):
+    """A model of a file's keys: a key's docstring says what it means (README, JSON Schema)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        str_strip_whitespace=True,
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -102,68 +137,6 @@ class _Strict(BaseModel):
         return {
             key: value for key, value in data.items() if value is not None or key not in optional
         }
-
-
-EditionName = Annotated[
-    str,
-    AfterValidator(
-        _matches(
-            r"[a-z0-9][a-z0-9-]*", "must be lower case letters, digits and dashes, like atelier"
-        )
-    ),
-]
-
-
-class EditionMeta(_Strict):
-    name: EditionName
-    title: str = ""
-    subtitle: str = ""
-    sections: list[str] = []
-    cards: list[Number] = []
-    tags: list[str] = []
-    format: PageFormat | None = None
-
-
-class BookletMeta(_Strict):
-    title: Text
-    subtitle: str = ""
-    author: str = ""
-    edition: str = ""
-    subject: str = ""
-    lang: Text = "fr"
-    format: PageFormat = "A5"
-    keywords: list[str] = []
-    cards_start: CardsStart = "any"
-    editions: list[EditionMeta] = []
-    qr: bool = False
-    tint: bool = True
-
-
-class SectionMeta(_Strict):
-    title: Text
-    short_title: str = ""
-    series: Series
-    order: int = 0
-
-
-class TestimonyMeta(_Strict):
-    name: Text
-    role: str = ""
-
-
-class LinkMeta(_Strict):
-    label: Text
-    url: Url
-
-
-class CardMeta(_Strict):
-    number: Number
-    title: Text
-    date: IsoDate
-    testimonies: list[TestimonyMeta] = []
-    summary: str = ""
-    tags: list[str] = []
-    links: list[LinkMeta] = []
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -224,7 +197,7 @@ _PROBLEMS = {
     "string_type": "must be text",
     "int_type": "must be a whole number",
     "bool_type": "must be true or false",
-    "list_type": "must be a list",
+    "tuple_type": "must be a list",  # a YAML list becomes a tuple (`Listed`)
     "model_type": 'must be "key: value" lines',
     "string_too_short": "must not be empty",
 }
@@ -265,11 +238,53 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
     """The model that validates the mapping at ``loc`` (list indexes skipped)."""
     for part in loc:
         if isinstance(part, str):
-            model = _inner_model(model.model_fields[part].annotation)
+            inner = _inner_model(model.model_fields[part].annotation)
+            assert inner is not None, loc  # pydantic reported a key inside this value
+            model = inner
     return model
 
 
-def _inner_model(annotation: Any) -> type[BaseModel]:
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's type (``tuple[Link, ...]`` → ``Link``), if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    return next(_inner_model(arg) for arg in get_args(annotation))
+    return next(filter(None, map(_inner_model, get_args(annotation))), None)
+
+
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of a file that ``model`` validates, for editors (``nomodel schema``)."""
+    schema = model.model_json_schema()
+    for mapping in (schema, *schema.get("$defs", {}).values()):
+        _blank_allowed(mapping)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def _blank_allowed(mapping: dict[str, Any]) -> None:
+    """An optional key may be left empty (``summary:``), as ``Strict`` accepts it."""
+    required = set(mapping.get("required", ()))
+    for name, value in mapping.get("properties", {}).items():
+        if name not in required:
+            kept = {
+                key: value.pop(key) for key in ("title", "description", "default") if key in value
+            }
+            mapping["properties"][name] = {"anyOf": [value, {"type": "null"}], **kept}
+
+
+def key_table(model: type[BaseModel]) -> str:
+    """The README's Markdown table of the keys of ``model``, nested models' keys after their
+    list's key."""
+    rows = ["| key | required | meaning |", "|---|---|---|"]
+    rows += _key_rows(model, "")
+    return "\n".join(rows) + "\n"
+
+
+def _key_rows(model: type[BaseModel], within: str) -> list[str]:
+    rows = []
+    for name, field in model.model_fields.items():
+        key = f"`{name}` (in `{within}`)" if within else f"`{name}`"
+        required = "yes" if field.is_required() else "no"
+        rows.append(f"| {key} | {required} | {field.description} |")
+        inner = _inner_model(field.annotation)
+        if inner is not None:
+            rows += _key_rows(inner, name)
+    return rows

@@ -58,18 +58,21 @@ def select(
         return section_slug in sections or number in cards or bool(set(card_tags) & set(tags))
 
     kept = (
-        replace(s, cards=tuple(c for c in s.cards if chosen(s.slug, c.number, c.tags)))
+        s.model_copy(
+            update={"cards": tuple(c for c in s.cards if chosen(s.slug, c.number, c.tags))}
+        )
         for s in content.sections
     )
     return replace(content, sections=tuple(s for s in kept if s.cards))
 
 
 def _edition(content: Content, edition: Edition) -> Target:
-    booklet = replace(
-        content.booklet,
-        title=edition.title or content.booklet.title,
-        subtitle=edition.subtitle or content.booklet.subtitle,
-        format=edition.format or content.booklet.format,
+    booklet = content.booklet.model_copy(
+        update={
+            "title": edition.title or content.booklet.title,
+            "subtitle": edition.subtitle or content.booklet.subtitle,
+            "format": edition.format or content.booklet.format,
+        }
     )
     chosen = select(content, edition.sections, edition.cards, edition.tags)
     return Target(edition.name, replace(chosen, booklet=booklet))

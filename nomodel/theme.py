@@ -55,13 +55,28 @@ def font_faces(theme: Theme) -> Iterator[tuple[int, str, Path]]:
     """(line, URL as written, file) of each font of the stylesheet's ``@font-face`` rules;
     the file is the project's when it has one of that name, else the bundled one."""
     stylesheet = theme.stylesheet()
-    rules = tinycss2.parse_stylesheet(stylesheet.read_text("utf-8"), skip_comments=True)
-    for rule in rules:
-        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
-            continue
+    for rule in _font_face_rules(stylesheet):
         for url in css_urls(rule.content or []):
             path = Path(unquote(urlsplit(urljoin(stylesheet.as_uri(), url)).path))
             yield rule.source_line, url, theme.resolve(path)
+
+
+def font_families(theme: Theme) -> list[str]:
+    """The families of the stylesheet's ``@font-face`` rules, in order, each once."""
+    families: dict[str, None] = {}
+    for rule in _font_face_rules(theme.stylesheet()):
+        for item in tinycss2.parse_blocks_contents(rule.content or [], skip_comments=True):
+            if item.type == "declaration" and item.lower_name == "font-family":
+                words = (token.value for token in item.value if token.type in ("string", "ident"))
+                families[" ".join(words)] = None
+    return list(families)
+
+
+def _font_face_rules(stylesheet: Path) -> Iterator[tinycss2.ast.AtRule]:
+    rules = tinycss2.parse_stylesheet(stylesheet.read_text("utf-8"), skip_comments=True)
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
+            yield rule
 
 
 def template_error(error: TemplateError, theme: Theme) -> ThemeError:

@@ -78,13 +78,19 @@ def _apply_rules(text: str, before: str) -> str:
         if n == 0:  # no context to leave alone: the replacements hold no group reference
             s = pattern.sub(repl, s)
             continue
-        s = pattern.sub(
-            lambda m, repl=repl: (
-                m[0] if m.start() < n else repl(m) if callable(repl) else m.expand(repl)
-            ),
-            s,
-        )
+        s = pattern.sub(_from(n, repl), s)
     return s[n:]
+
+
+def _from(n: int, repl: str | Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+    """``repl`` for the matches starting at ``n`` or later; earlier ones stay as they are."""
+
+    def replace(m: re.Match[str]) -> str:
+        if m.start() < n:
+            return m[0]
+        return repl(m) if callable(repl) else m.expand(repl)
+
+    return replace
 
 
 def _typeset(text: str, before: str) -> str:

@@ -14,9 +14,10 @@ from typing import TextIO
 import watchfiles
 
 from . import pipeline
-from .errors import ContentErrors, NomodelError, display_path
+from .errors import NOTHING_WRITTEN, NomodelError, display_path
 from .notices import notices
 from .project import KINDS, Theme
+from .telling import say, summary
 
 # One save is one build: an editor writes, renames and chmods within a few milliseconds, so a
 # burst ends after STEP_MS of quiet; a longer stream of changes is cut every DEBOUNCE_MS.
@@ -66,7 +67,7 @@ def watch(
     build = _Builder(content_dir, options, out, err, pipeline.Workers(options.jobs))
     try:
         shown = ", ".join(f"{display_path(folder)}/" for folder in folders)
-        _say(out, f"watching {shown} (Ctrl-C to stop)")
+        say(out, [f"watching {shown} (Ctrl-C to stop)"])
         before = _snapshot(folders, sources_only)
         build("first build")
         catching_up = True
@@ -101,37 +102,31 @@ class _Builder:
     out: TextIO
     err: TextIO
     workers: pipeline.Workers  # kept warm between builds
-    kept: str = "nothing was written"  # until a build succeeds, a failure leaves nothing new
+    kept: str = NOTHING_WRITTEN  # until a build succeeds, a failure leaves nothing new
     told: set[str] = field(default_factory=set)  # notices shown once for the whole watch
 
     def __call__(self, what: str) -> None:
         try:
             with notices(self.told) as told_now:
                 results = pipeline.build(self.content_dir, self.options, workers=self.workers)
-        except ContentErrors as problems:
-            count = len(problems.errors)
-            for problem in problems.errors:
-                _say(self.err, str(problem))
-            plural = "s" if count > 1 else ""
-            _say(self.err, f"{_now()} {what} → {count} problem{plural}: {self.kept}")
-            return
-        except NomodelError as error:  # a template or a stylesheet being edited, a full disk
-            for line in error.lines():
-                _say(self.err, line)
-            _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
+        except NomodelError as error:  # the content, a template being edited, a full disk
+            outcome = error.outcome(self.kept) or f"the build failed: {self.kept}"
+            say(self.err, [*error.details(), f"{_now()} {what} → {outcome}"])
             return
         except Exception as error:
-            _say(self.err, f"nomodel: {type(error).__name__}: {error}")
-            _say(self.err, f"{_now()} {what} → the build failed: {self.kept}")
+            failed = f"{_now()} {what} → the build failed: {self.kept}"
+            say(self.err, [f"nomodel: {type(error).__name__}: {error}", failed])
             return
-        for notice in told_now:
-            _say(self.err, notice)
-        for result in results:
-            summary = f"{result.pages} pages, {result.cards} cards, {result.seconds:.1f} s"
-            if result.laid_out is not None:
-                summary += f", {result.laid_out} laid out again"
-            _say(self.out, f"{_now()} {what} → {summary} → {_outputs(result)}")
+        say(self.err, told_now)
+        say(
+            self.out, [f"{_now()} {what} → {summary(result)}{_again(result)}" for result in results]
+        )
         self.kept = _kept(results)
+
+
+def _again(result: pipeline.BuildResult) -> str:
+    """How many cards this build laid out (the others came from the cache)."""
+    return "" if result.laid_out is None else f" ({result.laid_out} cards laid out again)"
 
 
 def _kept(results: list[pipeline.BuildResult]) -> str:
@@ -169,17 +164,5 @@ def _changed(paths: Iterable[Path]) -> str:
     return f"{shown} changed"
 
 
-def _outputs(result: pipeline.BuildResult) -> str:
-    cards = [path for path in result.outputs if path.parent.name == "cards"]
-    shown = [display_path(path) for path in result.outputs if path not in cards]
-    if cards:
-        shown.append(f"{display_path(cards[0].parent)}/ ({len(cards)} PDFs)")
-    return ", ".join(shown)
-
-
 def _now() -> str:
     return time.strftime("%H:%M:%S")
-
-
-def _say(stream: TextIO, line: str) -> None:
-    print(line, file=stream, flush=True)  # piped output is block-buffered: flush each line

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from weasyprint import Document, Page
 from weasyprint.formatting_structure.boxes import Box, TableBox
 
-from .boxes import laid_out_boxes
+from .compat import laid_out_boxes
 from .errors import ContentError
 from .model import Card, Content
+from .paper import MM_PER_CSS_PX
 
-MM_PER_PX = 25.4 / 96
 TOLERANCE_PX = 0.5
 # Where a Markdown table starts: the line above its delimiter row (|---|---:|), or raw HTML.
 _DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*")
@@ -73,8 +73,8 @@ def _problem(card: Card, index: int, width_px: float, measure_px: float) -> Cont
     return ContentError(
         card.path,
         line,
-        f"this table is {width_px * MM_PER_PX:.0f} mm wide, wider than the text"
-        f" ({measure_px * MM_PER_PX:.0f} mm): give it fewer columns or shorter words",
+        f"this table is {width_px * MM_PER_CSS_PX:.0f} mm wide, wider than the text"
+        f" ({measure_px * MM_PER_CSS_PX:.0f} mm): give it fewer columns or shorter words",
     )
 
 

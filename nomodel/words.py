@@ -29,10 +29,13 @@ from .links import address_html
 HYPHENATED = 5
 _WORD = r"[^\W_](?:[\w-]*[^\W_])?"
 _UPPER = "A-ZÀ-ÖØ-Þ"
+# Tried only where a word starts (not right after a letter or digit): a match cannot start
+# inside a word whose start did not match, and the lookaheads at every letter were most of
+# the Markdown stage's time.
 _WHOLE = re.compile(
-    rf"(?P<domain>{_WORD}(?:\.{_WORD})*\.[a-z]{{2,}}(?:/[\w./-]*[\w/])?)(?![\w.])"
+    rf"(?<![^\W_])(?:(?P<domain>{_WORD}(?:\.{_WORD})*\.[a-z]{{2,}}(?:/[\w./-]*[\w/])?)(?![\w.])"
     rf"|(?P<word>(?=[\w.-]*[^\W\d_])(?=[\w.-]*\d|[\w.-]*[{_UPPER}]{{2}})"
-    rf"(?=[\w.-]{{{HYPHENATED}}})[^\W_](?:[\w.-]*[^\W_])?)"
+    rf"(?=[\w.-]{{{HYPHENATED}}})[^\W_](?:[\w.-]*[^\W_])?))"
 )
 # Longer than this, a word that cannot break is not tied to the word before it.
 LONG = 10
@@ -54,11 +57,12 @@ def _whole_words(state: StateCore) -> None:
 def _split(children: list[Token]) -> list[Token]:
     out: list[Token] = []
     for token in children:
-        if token.type != "text" or not _WHOLE.search(token.content):
+        matches = list(_WHOLE.finditer(token.content)) if token.type == "text" else []
+        if not matches:
             out.append(token)
             continue
         start = 0
-        for match in _WHOLE.finditer(token.content):
+        for match in matches:
             if match.start() > start:
                 out.append(_text(token.content[start : match.start()]))
             shown = address_html(match[0], True) if match["domain"] else escape(match[0])

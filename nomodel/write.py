@@ -15,7 +15,7 @@ from pathlib import Path
 import weasyprint.pdf.metadata
 from weasyprint import Document
 
-from .compat import page_references_once
+from .compat import page_references_once, reproducible_document_id
 from .conformance import conform
 from .errors import OutputError, display_path
 
@@ -24,12 +24,9 @@ def pdf_bytes(document: Document, variant: str | None) -> bytes:
     """The document as PDF in ``variant``; a tagged one gets its running heads and folios
     marked as artifacts, as PDF/UA wants, and every variant what its validators ask
     (conformance.py)."""
-    forget_link_annotations(document)
-    metadata = document.metadata
-    document_id = document_uuid(metadata.title, metadata.modified, len(document.pages))
     with (
-        reproducible_document_id(document_id),
-        font_timestamps(metadata.modified),
+        reproducible_document_id(document),
+        font_timestamps(document.metadata.modified),
         page_references_once(),
     ):
         pdf = document.write_pdf(pdf_variant=variant)
@@ -58,7 +55,7 @@ def document_uuid(title: str | None, modified: str | None, pages: int) -> uuid.U
 
 
 @contextmanager
-def reproducible_document_id(document_id: uuid.UUID) -> Iterator[None]:
+def fixed_document_id(document_id: uuid.UUID) -> Iterator[None]:
     """WeasyPrint gives PDF/X-4 files a random XMP DocumentID (uuid4); two builds of the same
     content must be identical, so the id is derived from what identifies the document."""
     random_uuid = weasyprint.pdf.metadata.uuid4

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,31 @@ def secret(tmp_path: Path) -> Path:
     path.parent.mkdir()
     path.write_text(SECRET)
     return path
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.name}: {record.getMessage()}")
+
+
+@pytest.fixture(autouse=True)
+def no_weasyprint_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test during which WeasyPrint logs a warning (as WeasyPrint's own tests do with
+    ``assert_no_logs``): a warning is a declaration skipped, an image not drawn, a font not
+    found, which a passing test would otherwise hide. A test that provokes one on purpose
+    says so with ``@pytest.mark.weasyprint_warnings``."""
+    if request.node.get_closest_marker("weasyprint_warnings"):
+        yield
+        return
+    warnings = _Warnings()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(warnings)
+    try:
+        yield
+    finally:
+        logger.removeHandler(warnings)
+    assert not warnings.messages, "WeasyPrint warned:\n" + "\n".join(warnings.messages)

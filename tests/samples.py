@@ -43,3 +43,104 @@ SMALL_CONTENT = {
 # bytes of a previous build that a failed build must leave as they were.
 SECRET = "SECRET-7f3a-do-not-print"
 PREVIOUS = b"%PDF-1.7 the previous, good booklet"
+
+# Every kind of content a card holds, in two sections, with cross-references between cards.
+RICH = {
+    "booklet.yml": "title: Essai complet\nsubtitle: Toutes les sortes de contenu\n"
+    "author: Équipe d’essai\nlang: fr\n",
+    "labos/_section.md": """\
+        ---
+        title: Nos labos
+        series: A
+        order: 1
+        ---
+        Une introduction avec une [adresse](https://example.org/labos) et une liste :
+        - premier point
+        - second point
+        """,
+    "labos/00A.001-listes.md": """\
+        ---
+        number: 00A.001
+        title: Listes, tableaux et notes
+        date: 2021-03-02
+        summary: Une fiche qui contient de tout.
+        tags: [listes, tableaux]
+        testimonies:
+          - name: Jeanne Deperrois
+            role: Cheffe de projets
+          - name: Paul Martin
+        links:
+          - label: Le MOOC
+            url: https://example.org/mooc
+        ---
+        Un paragraphe avec une note[^1] et un renvoi à [la fiche suivante](#card-00A.002).
+
+        ## Étapes
+
+        1. Première étape
+        2. Deuxième étape, avec des sous-points :
+           - sous-point a
+           - sous-point b
+             1. encore plus profond
+        3. Troisième étape
+        Une liste sans ligne blanche :
+        - alpha
+        - beta
+
+        - un point d’une liste lâche
+
+        - un autre, en deux paragraphes
+
+          Le second paragraphe.
+
+        ### Détails
+
+        | Organisme | Ville | Budget |
+        |---|---|---:|
+        | DITP | Paris | 250 000 € |
+        | Labo 23 | Guéret | 40 000 € |
+
+        - [x] tâche faite
+        - [ ] tâche à faire
+
+        [^1]: Une note de bas de fiche, avec un [lien](https://example.org/note).
+        """,
+    "labos/00A.002-images.md": """\
+        ---
+        number: 00A.002
+        title: Images et liens
+        date: 2021-03-03
+        ---
+        ![Un atelier collectif à Guéret](atelier.png)
+
+        ![décoratif](filet.png)
+
+        Voir <https://example.org/autolien> et [la fiche précédente](#card-00A.001).
+
+        > Une citation d’un agent.
+
+        ## Une partie
+
+        Du texte avec `du code` et ~~du texte barré~~.
+        """,
+    "cousins/_section.md": """\
+        ---
+        title: Nos cousins
+        series: C
+        order: 2
+        ---
+        D’autres acteurs ont mené des démarches de préfiguration.
+        """,
+    "cousins/00C.001-cousin.md": """\
+        ---
+        number: 00C.001
+        title: Programme labo PIA
+        date: 2020-05-04
+        ---
+        Dans le cadre d’un appel à projet.
+
+        #### Un titre profond, sans titre au-dessus
+
+        Texte sous ce titre.
+        """,
+}

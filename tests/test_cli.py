@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import WriteContent
 from samples import CARD, SECTION
 
+from nomodel import pipeline
 from nomodel.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,3 +143,44 @@ def test_usage(args: list[str], code: int) -> None:
     assert "Traceback" not in result.stderr
     if code == 0:
         assert "usage: nomodel" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["build", "watch", "check"])
+@pytest.mark.parametrize("value", ["yesterday", "", "-1"])
+def test_a_wrong_source_date_epoch_is_a_usage_error(
+    command: str,
+    value: str,
+    small_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Read once, before anything runs: a watch does not fail at every build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(SystemExit) as stopped:
+        main([command, "--content", str(small_content)])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith("error: SOURCE_DATE_EPOCH must be a number of seconds since 1970\n")
+
+
+def test_quiet_silences_weasyprint_for_its_build_only(
+    small_content: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    logger = logging.getLogger("weasyprint")
+    before = logger.level
+    levels = []
+    build = pipeline.build
+
+    def recording(*args: Any, **kwargs: Any) -> list[pipeline.BuildResult]:
+        levels.append(logger.getEffectiveLevel())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build", recording)
+    args = ["build", "--quiet", "--content", str(small_content), "--output", str(tmp_path)]
+    assert main(args) == 0
+    assert capsys.readouterr().out == ""
+    assert levels == [logging.CRITICAL]
+    assert logger.level == before  # later builds in this process show WeasyPrint's warnings

@@ -27,7 +27,7 @@ import page
 import pikepdf
 import pytest
 from PIL import Image
-from pypdf import PdfReader
+from samples import RICH
 
 from nomodel.cli import main
 from nomodel.preflight import pdf_fonts
@@ -55,105 +55,6 @@ UNDERSTOOD_WARNINGS = {
 # Every kind of content an author writes: lists (nested, loose, without a blank line, task
 # lists), tables, footnotes, images with alt text, decorative images, links, cross-references
 # to another card, headings at every depth, several sections.
-RICH = {
-    "booklet.yml": "title: Essai complet\nsubtitle: Toutes les sortes de contenu\n"
-    "author: Équipe d’essai\nlang: fr\n",
-    "labos/_section.md": """\
-        ---
-        title: Nos labos
-        series: A
-        order: 1
-        ---
-        Une introduction avec une [adresse](https://example.org/labos) et une liste :
-        - premier point
-        - second point
-        """,
-    "labos/00A.001-listes.md": """\
-        ---
-        number: 00A.001
-        title: Listes, tableaux et notes
-        date: 2021-03-02
-        summary: Une fiche qui contient de tout.
-        tags: [listes, tableaux]
-        testimonies:
-          - name: Jeanne Deperrois
-            role: Cheffe de projets
-          - name: Paul Martin
-        links:
-          - label: Le MOOC
-            url: https://example.org/mooc
-        ---
-        Un paragraphe avec une note[^1] et un renvoi à [la fiche suivante](#card-00A.002).
-
-        ## Étapes
-
-        1. Première étape
-        2. Deuxième étape, avec des sous-points :
-           - sous-point a
-           - sous-point b
-             1. encore plus profond
-        3. Troisième étape
-        Une liste sans ligne blanche :
-        - alpha
-        - beta
-
-        - un point d’une liste lâche
-
-        - un autre, en deux paragraphes
-
-          Le second paragraphe.
-
-        ### Détails
-
-        | Organisme | Ville | Budget |
-        |---|---|---:|
-        | DITP | Paris | 250 000 € |
-        | Labo 23 | Guéret | 40 000 € |
-
-        - [x] tâche faite
-        - [ ] tâche à faire
-
-        [^1]: Une note de bas de fiche, avec un [lien](https://example.org/note).
-        """,
-    "labos/00A.002-images.md": """\
-        ---
-        number: 00A.002
-        title: Images et liens
-        date: 2021-03-03
-        ---
-        ![Un atelier collectif à Guéret](atelier.png)
-
-        ![décoratif](filet.png)
-
-        Voir <https://example.org/autolien> et [la fiche précédente](#card-00A.001).
-
-        > Une citation d’un agent.
-
-        ## Une partie
-
-        Du texte avec `du code` et ~~du texte barré~~.
-        """,
-    "cousins/_section.md": """\
-        ---
-        title: Nos cousins
-        series: C
-        order: 2
-        ---
-        D’autres acteurs ont mené des démarches de préfiguration.
-        """,
-    "cousins/00C.001-cousin.md": """\
-        ---
-        number: 00C.001
-        title: Programme labo PIA
-        date: 2020-05-04
-        ---
-        Dans le cadre d’un appel à projet.
-
-        #### Un titre profond, sans titre au-dessus
-
-        Texte sous ce titre.
-        """,
-}
 
 
 @dataclass(frozen=True)
@@ -180,8 +81,11 @@ def _cases() -> list[Case]:
     cases = []
     for content, numbers in cards.items():
         card_files = [f"cards/{number}.pdf" for number in numbers]
-        # The default: a plain booklet (no standard promised), PDF/A-3a and PDF/UA-1 cards.
-        cases += [Case(content, None, file, ("3a", "ua1"), True) for file in card_files]
+        # The default with --cards: the cards are cut from the booklet, both PDF/A-3a and
+        # PDF/UA-1 (a plain build promises no standard).
+        cases += [
+            Case(content, None, file, ("3a", "ua1"), True) for file in ["booklet.pdf", *card_files]
+        ]
         for variant, (profiles, accessible) in variants.items():
             if content == "rich" and variant != "pdf/ua-1":
                 continue  # its PDF/A is checked in its cards (PDF/A-3a): two builds less
@@ -379,7 +283,7 @@ def test_pdf_x4_output_intent_boxes_and_fonts(print_pdf: Path) -> None:
                 round(3 * MM, 2),
             ]
             assert media[0] < bleed[0] and media[2] > bleed[2]
-    assert all(font.embedded for font in pdf_fonts(PdfReader(print_pdf).pages))
+        assert all(font.embedded for font in pdf_fonts(pdf))
 
 
 def test_pdf_x4_has_no_device_rgb(print_pdf: Path) -> None:

@@ -604,6 +604,7 @@ def test_a_missing_font_file_is_named(tmp_path: Path) -> None:
     assert "booklet.css:3: font file fonts/broken.ttf cannot be read" in second
 
 
+@pytest.mark.weasyprint_warnings  # the skipped declaration is what it reports
 def test_a_css_mistake_in_the_theme_stops_the_build_with_its_line(
     small_content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

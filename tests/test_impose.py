@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pikepdf
 import pytest
 import weasyprint
 from pdf_helpers import halves, printed, texts
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+from pikepdf import Name
+from pypdf import PdfReader
 
 from nomodel.impose import impose, saddle_stitch_order
 from nomodel.paper import PAPER_SIZES, POINTS_PER_MM
@@ -142,7 +143,7 @@ def a5_booklet() -> PdfReader:
 
 
 def test_a5_pages_two_up_on_a4_landscape(a5_booklet: PdfReader) -> None:
-    imposed = PdfReader(_written(impose(a5_booklet, A4_LANDSCAPE)))
+    imposed = imposed_of(a5_booklet, A4_LANDSCAPE)
 
     assert len(imposed.pages) == 6  # 10 pages padded to 12: three sheets, both sides
     for side in imposed.pages:
@@ -164,7 +165,7 @@ def test_a5_pages_two_up_on_a4_landscape(a5_booklet: PdfReader) -> None:
 
 def test_a4_pages_on_a3_sheets() -> None:
     source = PdfReader(io.BytesIO(numbered_pdf(6, "A4")))
-    imposed = PdfReader(_written(impose(source, A3_LANDSCAPE)))
+    imposed = imposed_of(source, A3_LANDSCAPE)
     width, height = A3_LANDSCAPE
     assert float(imposed.pages[0].mediabox.width) == pytest.approx(width)
     assert float(imposed.pages[0].mediabox.height) == pytest.approx(height)
@@ -173,13 +174,13 @@ def test_a4_pages_on_a3_sheets() -> None:
 
 def test_a4_pages_shrink_onto_a4_landscape_sheets() -> None:
     source = PdfReader(io.BytesIO(numbered_pdf(4, "A4")))
-    imposed = PdfReader(_written(impose(source, A4_LANDSCAPE)))
+    imposed = imposed_of(source, A4_LANDSCAPE)
     # the sheet is 210 mm high, the page 297 mm
     check_placement(source, imposed, scale=210 / 297)
 
 
 def test_small_pages_are_not_enlarged_but_centred(a5_booklet: PdfReader) -> None:
-    imposed = PdfReader(_written(impose(a5_booklet, A3_LANDSCAPE)))
+    imposed = imposed_of(a5_booklet, A3_LANDSCAPE)
     check_placement(a5_booklet, imposed, scale=1)
 
 
@@ -188,7 +189,7 @@ def test_the_trim_box_is_the_page_and_nothing_outside_it_shows() -> None:
     trim = source.pages[0].trimbox
     assert float(source.pages[0].mediabox.width) > float(trim.width)  # the bleed is there
 
-    imposed = PdfReader(_written(impose(source)))
+    imposed = imposed_of(source)
     side = imposed.pages[0]
     # by default the sheet is two trims side by side, not the larger A5 + bleed spread
     assert [float(v) for v in side.mediabox[2:]] == pytest.approx(
@@ -205,46 +206,32 @@ def test_the_trim_box_is_the_page_and_nothing_outside_it_shows() -> None:
 def hand_made_pdf(contents: list[list[bytes]]) -> PdfReader:
     """A5 pages in Helvetica, each page's content split over the given streams (none: the
     page has no /Contents), as other tools than WeasyPrint write them."""
-    writer = PdfWriter()
-    helvetica = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
+    pdf = pikepdf.new()
+    helvetica = pikepdf.Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
     for streams in contents:
-        page = writer.add_blank_page(148 * POINTS_PER_MM, 210 * POINTS_PER_MM)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): helvetica})}
-        )
-        parts = []
-        for data in streams:
-            stream = DecodedStreamObject()
-            stream.set_data(data)
-            parts.append(writer._add_object(stream))
-        if parts:
-            page[NameObject("/Contents")] = ArrayObject(parts)
-    return PdfReader(_written(writer))
+        page = pdf.add_blank_page(page_size=(148 * POINTS_PER_MM, 210 * POINTS_PER_MM))
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=helvetica))
+        if streams:
+            page.Contents = pikepdf.Array(pdf.make_stream(data) for data in streams)
+    out = io.BytesIO()
+    pdf.save(out)
+    return PdfReader(out)
 
 
 def test_contents_in_several_streams_or_none() -> None:
     source = hand_made_pdf(
         [[b"BT /F1 90 Tf 50 400 Td", b"(1) Tj ET"], [], [b"BT /F1 90 Tf 200 100 Td (3) Tj ET"]]
     )
-    imposed = PdfReader(_written(impose(source)))
+    imposed = imposed_of(source)
     assert [halves(side) for side in imposed.pages] == [(None, "1"), (None, "3")]
     check_placement(source, imposed, scale=1)
 
 
 def test_a_side_with_no_page_is_blank() -> None:
-    imposed = PdfReader(_written(impose(hand_made_pdf([[b"BT /F1 90 Tf 50 400 Td (1) Tj ET"]]))))
+    imposed = imposed_of(hand_made_pdf([[b"BT /F1 90 Tf 50 400 Td (1) Tj ET"]]))
     assert [halves(side) for side in imposed.pages] == [(None, "1"), (None, None)]
     assert imposed.pages[1].get_contents() is None
 
 
-def _written(writer: PdfWriter) -> io.BytesIO:
-    out = io.BytesIO()
-    writer.write(out)
-    out.seek(0)
-    return out
+def imposed_of(source: PdfReader, sheet: tuple[float, float] | None = None) -> PdfReader:
+    return PdfReader(io.BytesIO(impose(source.stream.getvalue(), sheet)))

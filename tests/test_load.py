@@ -118,10 +118,10 @@ def test_loads_the_seed_shape(seed: Path, write_content) -> None:
     assert pia.path == seed / "nos-cousins/00C.001-programme-labo-pia.md"
     assert pia.date == datetime.date(2020, 5, 4)
     assert pia.testimonies == (
-        Witness("Jeanne Deperrois", "Cheffe de projets innovation publique à la DITP"),
-        Witness("Camille Rouge"),
+        Witness(name="Jeanne Deperrois", role="Cheffe de projets innovation publique à la DITP"),
+        Witness(name="Camille Rouge"),
     )
-    assert pia.links == (Link("DITP", "https://www.modernisation.gouv.fr"),)
+    assert pia.links == (Link(label="DITP", url="https://www.modernisation.gouv.fr"),)
     assert pia.body_line == 13
     assert creuse.date == datetime.date(2020, 5, 4)
     assert creuse.tags == ("préfiguration", "Creuse")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pikepdf
 import pypdfium2
 import pytest
 from conftest import WriteContent
 from pdf_helpers import MM, halves, page_texts, printed, texts
 from PIL import Image
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject
+from pypdf import PageObject, PdfReader
 from samples import CARD, SMALL_CONTENT
 
 from nomodel.cli import main
@@ -198,19 +198,12 @@ def test_preflight_reports_low_resolution_images_and_strict_fails(
 
 
 def test_preflight_sees_fonts_that_are_not_embedded(tmp_path: Path) -> None:
-    writer = PdfWriter()
-    page = writer.add_blank_page(100, 100)
-    helvetica = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): helvetica})}
-    )
-    fonts = pdf_fonts(writer.pages)
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(100, 100))
+    helvetica = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1)
+    helvetica.BaseFont = pikepdf.Name.Helvetica
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=helvetica))
+    fonts = pdf_fonts(pdf)
     assert [(f.name, f.embedded, f.subset) for f in fonts] == [("Helvetica", False, False)]
 
 

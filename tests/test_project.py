@@ -14,10 +14,12 @@ from pdf_helpers import fonts, letters, page_texts
 
 from nomodel.checks import resource_policy
 from nomodel.cli import main
+from nomodel.compose import FONT_CREDITS
 from nomodel.frontmatter import read_markdown
+from nomodel.model import Booklet, CardFrontMatter, Edition, SectionFrontMatter
 from nomodel.notices import SUBSETTER_NOTICE
-from nomodel.project import bundled_root
-from nomodel.schema import BookletMeta, CardMeta, EditionMeta, SectionMeta
+from nomodel.project import Theme, bundled_root
+from nomodel.theme import font_families
 
 THEME_PROBLEMS = "the booklet's own files have problems: nothing was written"
 EMOJI = "\N{SMILING FACE WITH SMILING EYES}"  # drawn only by Symbola among the bundled fonts
@@ -59,11 +61,11 @@ def test_the_example_shows_every_key_and_every_markdown_feature(
     """A key added to the content format must be added to the example too."""
     content = project / "content"
     booklet = yaml.safe_load((content / "booklet.yml").read_text("utf-8"))
-    assert set(booklet) == set(BookletMeta.model_fields)
-    assert set(booklet["editions"][0]) == set(EditionMeta.model_fields)
+    assert set(booklet) == set(Booklet.model_fields)
+    assert set(booklet["editions"][0]) == set(Edition.model_fields)
     (section,) = content.glob("*/_section.md")
     (card_file,) = content.glob("*/00A.001-*.md")
-    for path, model in ((section, SectionMeta), (card_file, CardMeta)):
+    for path, model in ((section, SectionFrontMatter), (card_file, CardFrontMatter)):
         assert set(read_markdown(path).data) == set(model.model_fields), path
     assert run(capsys, "check", "--content", str(content))[0] == 0
 
@@ -128,6 +130,7 @@ def test_a_project_overrides_one_stylesheet_and_one_template_and_keeps_the_rest(
     assert err == f"{SUBSETTER_NOTICE}\n"
 
 
+@pytest.mark.weasyprint_warnings  # the skipped declaration is what it reports
 def test_a_css_mistake_in_an_override_names_its_file_and_line(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -243,3 +246,24 @@ def test_the_sandbox_reads_the_content_the_projects_theme_and_the_bundled_one_on
     refused = [project / "notes.txt", project / "output" / "booklet.pdf", bundled / "secret"]
     assert [policy.refusal(path.as_uri()) for path in allowed] == [None] * len(allowed)
     assert all(policy.refusal(path.as_uri()) for path in refused)
+
+
+def test_the_colophon_credits_each_font_the_stylesheet_declares(project: Path) -> None:
+    """The fonts are listed once, by the stylesheet's @font-face rules: the colophon credits
+    those it has a licence for, the character check reads their files."""
+    bundled = Theme.bundled_only()
+    assert font_families(bundled) == list(FONT_CREDITS)
+    for credit in FONT_CREDITS.values():
+        assert (bundled_root() / "styles" / "fonts" / credit.licence_file).is_file()
+    stylesheet = (bundled_root() / "styles" / "booklet.css").read_text("utf-8")
+    own = project / "styles" / "booklet.css"
+    own.parent.mkdir()
+    own.write_text(
+        "\n".join(line for line in stylesheet.splitlines() if "DejaVu" not in line),
+        encoding="utf-8",
+    )
+    assert font_families(Theme.of(project / "content")) == [
+        "Old Standard TT",
+        "Courier Prime",
+        "Symbola",
+    ]

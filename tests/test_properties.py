@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 
+from nomodel.autolinks import GfmAutolinks
 from nomodel.errors import ContentErrors
 from nomodel.fetch import ResourcePolicy
 from nomodel.frontmatter import read_markdown, read_yaml
@@ -418,6 +419,7 @@ def _typeset_again(state: StateCore) -> None:
 def _parser(twice: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin)
+    md.linkify = GfmAutolinks()
     md.use(french_typography_plugin)
     if twice:  # the typography's rule twice, to check it is idempotent on the tokens
         md.core.ruler.after("french_typography", "french_again", _typeset_again)

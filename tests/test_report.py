@@ -165,7 +165,7 @@ def test_pdf_a(variant: str, part: str, small_content: Path, tmp_path: Path) -> 
             assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
         xmp = PdfReader(pdf).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
         assert f'pdfaid:part="{part}"' in xmp and 'pdfaid:conformance="B"' in xmp
-        assert all(font.embedded for font in pdf_fonts(PdfReader(pdf).pages))
+        assert all(font.embedded for font in pdf_fonts(pikepdf.open(pdf)))
 
 
 SUBSETTERS = [

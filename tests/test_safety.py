@@ -93,6 +93,7 @@ def test_hostile_resources_are_refused_with_file_and_line(
         assert not contains_secret(written.read_bytes())
 
 
+@pytest.mark.weasyprint_warnings  # the refused attachment
 def test_the_fetcher_itself_refuses_what_a_check_would_miss(secret: Path, tmp_path: Path) -> None:
     """The last line of defence: WeasyPrint would embed the file as an attachment."""
     html = f'<p><a rel="attachment" href="{secret.as_uri()}">notes</a></p>'
@@ -173,7 +174,7 @@ def test_awkward_but_valid_input_builds(write_content: WriteContent, tmp_path: P
     assert "Paragraphe 59" in "".join(texts)
     assert "😀" in texts[card_pages[0]] and "☎" in texts[card_pages[0]]
     assert "TÉMOIGNAGE" not in "".join(texts[i] for i in card_pages)  # no testimonies
-    fonts = pdf_fonts(PdfReader(tmp_path / "booklet.pdf").pages)
+    fonts = pdf_fonts(pikepdf.open(tmp_path / "booklet.pdf"))
     assert all(font.embedded for font in fonts)
     bundled = ("Old-Standard", "Courier-Prime", "DejaVuSerif", "Symbola")
     assert all(font.name.startswith(bundled) for font in fonts), fonts
