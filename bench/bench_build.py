@@ -40,9 +40,15 @@ WITHOUT_HARFBUZZ_SUBSET = (
 )
 SUBSETTERS = ("harfbuzz", "fonttools")
 # name → the options of ``build`` (None: raw WeasyPrint on the plain build's HTML)
+# Every build lays out from scratch (--no-cache) but "one-card edit": a rebuild after one
+# card's text changed (the same pages), its cache warm from the build before the edit.
+EDIT = "one-card edit"
 CONFIGURATIONS: dict[str, tuple[str, ...] | None] = {
     "raw WeasyPrint": None,
     "plain": (),
+    "plain --jobs 1": ("--jobs", "1"),
+    "plain --jobs 2": ("--jobs", "2"),
+    EDIT: (),
     "all outputs": ("--print", "--impose", "booklet", "--cards"),
     "--print alone": ("--print",),
     "--impose alone": ("--impose", "booklet"),
@@ -91,6 +97,19 @@ def tree_rss(root: int) -> int:
     return total
 
 
+def edited(build: list[str], content: Path, output: Path) -> Run:
+    """A build after one card's text changed (the same pages), its cache warm."""
+    cards = sorted(content.rglob("00*.md"))
+    card = cards[len(cards) // 2]
+    run([*build, "--output", str(output)])  # the cache of the content before the edit
+    text = card.read_text("utf-8")
+    card.write_text(text.replace("é", "e", 1), "utf-8")  # the same pages, another word
+    try:
+        return run([*build, "--output", str(output)])
+    finally:
+        card.write_text(text, "utf-8")
+
+
 def pages_of(pdf: Path) -> int:
     from pypdf import PdfReader
 
@@ -111,9 +130,12 @@ def measure(cards: int, runs: int, only: set[str] | None, subsetter: str) -> Non
                 continue
             if options is None:
                 command = [sys.executable, "-c", RAW, str(html), str(Path(folder) / "raw.pdf")]
+                results[name] = [run(command) for _ in range(runs)]
+            elif name == EDIT:
+                results[name] = [edited(build, content, Path(folder) / "edit") for _ in range(runs)]
             else:
-                command = [*build, "--output", str(Path(folder) / "out"), *options]
-            results[name] = [run(command) for _ in range(runs)]
+                out = ["--output", str(Path(folder) / "out"), "--no-cache"]
+                results[name] = [run([*build, *out, *options]) for _ in range(runs)]
         report(f"{cards} cards, {pages} pages, {runs} runs each, {subsetter}", pages, results)
 
 
