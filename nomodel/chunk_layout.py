@@ -8,6 +8,7 @@ theme's CSS and every resource read, for the cache to know when it is stale."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import uuid
@@ -25,7 +26,6 @@ from .compat import page_references_once
 from .layout import LayoutOptions, SandboxedFetcher, lay_out
 from .project import Theme
 from .theme import css_problems
-from .trim import trimmed
 from .wide_tables import TableMeasure, measure_tables
 from .write import fixed_document_id, forget_link_annotations
 
@@ -42,7 +42,7 @@ class ChunkJob:
     bleed_mm: float
     variants: tuple[str | None, ...]
     pad: bool = False  # to a multiple of 4 pages: only when the booklet is one chunk
-    trim: bool = False  # written cut at the trim (layout.trimmed), else with the bleed
+    trim: bool = False  # written cut at the trim , else with the bleed
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
         document = lay_out(job.html, job.content_dir.resolve(), options, fetcher)
     try:
         pdfs = {}
-        written = trimmed(document) if job.trim else document
+        written = _trimmed(document) if job.trim else document
         for variant in job.variants:
             forget_link_annotations(written)
             with (
@@ -125,9 +125,19 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
         )
         _font_uses(written, result, known_fonts)  # filled while writing
     finally:
-        del document, written
+        del document
         gc.collect()  # a chunk's layout is freed before the next one is made
     return result
+
+
+def _trimmed(document: Document) -> Document:
+    """The same pages, cut at the trim (the chunk of a plain booklet)."""
+    pages = []
+    for page in document.pages:
+        cut = copy.copy(page)  # a page's drawing is shared; only its box sizes change
+        cut.bleed = dict.fromkeys(page.bleed, 0)
+        pages.append(cut)
+    return document.copy(pages)
 
 
 def _first_pages(document: Document) -> dict[str, int]:
