@@ -2,7 +2,7 @@
 two, from scratch or from the cache; the cache is never trusted when it is stale or damaged.
 
 The reference is the single layout, which the build still uses when card PDFs are asked for
-(``--cards``): its booklet.pdf is compared with the chunked one, property by property
+(``--print``): its booklet.pdf is compared with the chunked one, property by property
 (tests/pdf_digest.py). Builds are shared by the tests of a folder (module fixtures)."""
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
 ) -> None:
     folder = folders[start]
     out = folder.parent
-    single = _build(folder, out / "single", pdf_variant=variant, cards=True)  # one layout
+    single = _build(folder, out / "single", pdf_variant=variant, print_pdf=True)  # one layout
     one = _build(folder, out / "one", pdf_variant=variant, jobs=1)
     two = _build(folder, out / "two", pdf_variant=variant, jobs=2)
     assert one.pages == two.pages == single.pages
@@ -114,7 +114,7 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
 
 def test_an_edition_is_the_same_booklet(folders: dict[str, Path]) -> None:
     out = folders["any"].parent / "edition"
-    _build(folders["any"], out / "single", edition="courte", cards=True)
+    _build(folders["any"], out / "single", edition="courte", print_pdf=True)
     _build(folders["any"], out / "chunked", edition="courte", jobs=2)
     _same_booklet(out / "single/courte.pdf", out / "chunked/courte.pdf")
 
