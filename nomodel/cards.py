@@ -22,7 +22,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from .conformance import HEADINGS
 from .model import Card, Content
-from .pdf_file import saved
+from .pdf_file import copied, saved
 
 MIN_BATCH = 100  # cards: fewer are not worth a worker's start (1-2 s: bench/bench_cards.py)
 
@@ -109,13 +109,13 @@ def _cut(source: _Booklet, card: Card, subject: str | None) -> bytes:
             single.pages.extend(source.pdf.pages[pages.start : pages.stop])
         for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents"):
             if key in source.pdf.Root:
-                single.Root[key] = _copy(source.pdf, single, source.pdf.Root[key])
+                single.Root[key] = copied(single, source.pdf, source.pdf.Root[key])
         single.Root.PageLabels = Dictionary(
             Nums=Array([0, Dictionary(S=Name.D, St=pages.start + 1)])
         )
         _copy_destinations(source, single, sorted(names))
         with single.open_outline() as outline:
-            first = _copy(source.pdf, single, source.destinations[f"card-{card.number}"][1])
+            first = copied(single, source.pdf, source.destinations[f"card-{card.number}"][1])
             assert isinstance(first, Array)  # an explicit destination: [page /XYZ left top zoom]
             outline.root.append(OutlineItem(card.title, first))
         if source.elements:
@@ -144,7 +144,7 @@ def _drop_dead_links(source: _Booklet, pages: range, names: set[str]) -> set[tup
 def _copy_destinations(source: _Booklet, single: pikepdf.Pdf, names: list[str]) -> None:
     flat = Array()
     for name in names:
-        flat.extend([String(name), _copy(source.pdf, single, source.destinations[name][1])])
+        flat.extend([String(name), copied(single, source.pdf, source.destinations[name][1])])
     single.Root.Names = Dictionary(Dests=single.make_indirect(Dictionary(Names=flat)))
 
 
@@ -174,7 +174,7 @@ def _copy_structure(
     ]
     nums = Array()
     for key in sorted(keys):
-        nums.extend(Array([key, _copy(source.pdf, single, parent_tree[key])]))
+        nums.extend(Array([key, copied(single, source.pdf, parent_tree[key])]))
     new_root = Dictionary(
         Type=Name.StructTreeRoot,
         K=new_document,
@@ -183,7 +183,7 @@ def _copy_structure(
     )
     for entry in ("/RoleMap", "/ClassMap"):
         if entry in tree_root:
-            new_root[entry] = _copy(source.pdf, single, tree_root[entry])
+            new_root[entry] = copied(single, source.pdf, tree_root[entry])
     single.Root.StructTreeRoot = single.make_indirect(new_root)
     new_document.P = single.Root.StructTreeRoot
 
@@ -253,14 +253,6 @@ def _metadata(booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: Card, subject: st
             xmp["pdf:Keywords"] = ", ".join(card.tags)
         elif "pdf:Keywords" in xmp:
             del xmp["pdf:Keywords"]
-
-
-def _copy(source: pikepdf.Pdf, single: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
-    """``value`` of ``source`` in ``single``: qpdf copies only indirect objects (with all
-    they refer to, each once per file: a page or font already copied is reused)."""
-    if not isinstance(value, Dictionary | Array) or value.is_indirect:
-        return single.copy_foreign(value) if value.is_indirect else value
-    return single.copy_foreign(source.make_indirect(value))
 
 
 def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:

@@ -170,8 +170,8 @@ def _fonts_left_out() -> Iterator[None]:
     def left_out(font: weasyprint.pdf.fonts.Font, to_unicode: dict, hinting: bool) -> None:
         font.file_content = b"\0\1\0\0"  # a TrueType signature, nothing else
 
-    weasyprint.pdf.fonts.Font.clean = left_out  # type: ignore[method-assign]
+    weasyprint.pdf.fonts.Font.clean = left_out
     try:
         yield
     finally:
-        weasyprint.pdf.fonts.Font.clean = clean  # type: ignore[method-assign]
+        weasyprint.pdf.fonts.Font.clean = clean

@@ -27,6 +27,7 @@ from weasyprint.matrix import Matrix
 from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
 from .chunks import ANCHOR_SCHEME
 from .font_merge import merged_fonts
+from .pdf_file import copied
 from .write import finished
 
 SCALE = 0.75  # CSS px → PDF points (WeasyPrint's write_pdf at zoom 1)
@@ -77,7 +78,8 @@ def merge(
         _outline(master, parts, offsets)
         if any("/StructTreeRoot" in source.Root for source in sources):
             _structure(master, laid_out)
-        fonts = merged_fonts(master, [p.result for p, _, _ in laid_out], font_files, first.modified)
+        results = [p.result for p, _, _ in laid_out if p.result is not None]
+        fonts = merged_fonts(master, results, font_files, first.modified)
         _use_fonts(master, fonts)
         output = BytesIO()
         master.save(
@@ -107,22 +109,14 @@ def _add_blank_pages(master: pikepdf.Pdf, count: int) -> None:
 def _catalog(master: pikepdf.Pdf, source: pikepdf.Pdf, document_id: uuid.UUID) -> None:
     for key, value in source.Root.items():
         if key not in REBUILT:
-            master.Root[key] = _copied(master, source, value)
-    master.docinfo = master.copy_foreign(source.docinfo)
+            master.Root[key] = copied(master, source, value)
+    docinfo = master.copy_foreign(source.docinfo)
+    assert isinstance(docinfo, Dictionary)
+    master.docinfo = docinfo
     if "/Metadata" in source.Root:
         xmp = source.Root.Metadata.read_bytes()
         xmp = xmp.replace(str(CHUNK_DOCUMENT_ID).encode(), str(document_id).encode())
         master.Root.Metadata = master.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
-
-
-def _copied(master: pikepdf.Pdf, source: pikepdf.Pdf, value: pikepdf.Object) -> object:
-    """A value of ``source`` in ``master``: qpdf copies indirect objects only, so a direct
-    array or dictionary (it may hold references) travels inside an indirect array."""
-    if value.is_indirect:
-        return master.copy_foreign(value)
-    if isinstance(value, Array | Dictionary):
-        return master.copy_foreign(source.make_indirect(Array([value])))[0]
-    return value
 
 
 def _destinations(master: pikepdf.Pdf, laid_out: list) -> None:
@@ -131,7 +125,7 @@ def _destinations(master: pikepdf.Pdf, laid_out: list) -> None:
     for _, source, _ in laid_out:
         dests = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
         names.extend(
-            (str(dests[i]), _copied(master, source, dests[i + 1])) for i in range(0, len(dests), 2)
+            (str(dests[i]), copied(master, source, dests[i + 1])) for i in range(0, len(dests), 2)
         )
     if names:
         flat = Array()
@@ -145,7 +139,7 @@ def _links(master: pikepdf.Pdf) -> None:
     """A link to another chunk's anchor, written as a URI there, links to its destination."""
     for page in master.pages:
         for annotation in page.obj.get("/Annots", []):
-            uri = str(annotation.get("/A", {}).get("/URI", ""))
+            uri = str(annotation.get("/A", Dictionary()).get("/URI", ""))
             if uri.startswith(ANCHOR_SCHEME):
                 name = uri.removeprefix(ANCHOR_SCHEME)
                 del annotation["/A"]
@@ -180,7 +174,7 @@ def _outline(master: pikepdf.Pdf, parts: Sequence[Part], offsets: list[int]) -> 
 def _outline_items(master: pikepdf.Pdf, bookmarks: list, parent: Dictionary) -> int:
     """As WeasyPrint's pdf.anchors.add_outlines: returns the count of open items."""
     count = len(bookmarks)
-    items = []
+    items: list[Dictionary] = []
     for title, (page, x, y), children, state in bookmarks:
         destination = Array([master.pages[page].obj, Name.XYZ, x, y, 0])
         item = master.make_indirect(
@@ -212,14 +206,14 @@ def _structure(master: pikepdf.Pdf, laid_out: list) -> None:
         if tree is None:
             continue
         for kid in _kids(tree.K):
-            copied = _copied(master, source, kid)
-            copied.P = document
-            kids.append(copied)
+            element = copied(master, source, kid)
+            element.P = document
+            kids.append(element)
         pairs = tree.ParentTree.Nums
         keys = [int(pairs[i]) for i in range(0, len(pairs), 2)]
         for i in range(0, len(pairs), 2):
             nums.append(int(pairs[i]) + shift)
-            nums.append(_copied(master, source, pairs[i + 1]))
+            nums.append(copied(master, source, pairs[i + 1]))
         pages = len(source.pages)
         for page in master.pages[offset : offset + pages]:
             if "/StructParents" in page.obj:
@@ -234,7 +228,7 @@ def _structure(master: pikepdf.Pdf, laid_out: list) -> None:
     master.Root.StructTreeRoot = root
 
 
-def _kids(element: object) -> list:
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
     """The kids of a chunk's Document element."""
     if isinstance(element, Array):
         element = element[0]
@@ -256,6 +250,7 @@ def _use_fonts(master: pikepdf.Pdf, fonts: dict[str, pikepdf.Object]) -> None:
             seen.add(resources.objgen)
         if "/Font" in resources:
             used = resources.Font
-            resources.Font = Dictionary({key: fonts.get(key, used[key]) for key in used})
+            names: list[str] = list(used.keys())  # typed: iterating an Object gives Objects
+            resources.Font = Dictionary({key: fonts.get(key, used[key]) for key in names})
         for xobject in resources.get("/XObject", {}).values():
             pending.append(xobject.get("/Resources"))

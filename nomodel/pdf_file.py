@@ -19,3 +19,15 @@ def saved(pdf: pikepdf.Pdf, version: str | None = None) -> bytes:
         force_version=version or "",  # "": the version qpdf finds needed
     )
     return output.getvalue()
+
+
+def copied(target: pikepdf.Pdf, source: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """A value of ``source`` in ``target``, with all it refers to (qpdf copies each object
+    once per target: a page or font already copied is reused). qpdf copies indirect objects
+    only, so a direct array or dictionary (it may hold references) travels inside an
+    indirect array."""
+    if value.is_indirect:
+        return target.copy_foreign(value)
+    if isinstance(value, pikepdf.Array | pikepdf.Dictionary):
+        return target.copy_foreign(source.make_indirect(pikepdf.Array([value])))[0]
+    return value
