@@ -44,6 +44,18 @@ class Settings:
     pad: bool  # to a multiple of 4 pages, before the colophon
     trim: bool = True  # the PDFs cut at the trim; else with the bleed (a print master)
 
+    def job(self, html: str, pad: bool = False) -> ChunkJob:
+        """The layout of ``html`` with these settings (``pad``: the booklet is one chunk)."""
+        return ChunkJob(
+            html,
+            self.content_dir,
+            self.allow_remote,
+            self.bleed_mm,
+            self.variants,
+            pad=pad,
+            trim=self.trim,
+        )
+
 
 @dataclass
 class Booklet:
@@ -200,14 +212,7 @@ def _round(
             if run:
                 i = run.pop(0)
                 html = _html(plan, i, _starts(plan, settings))
-                job = ChunkJob(
-                    html,
-                    settings.content_dir,
-                    settings.allow_remote,
-                    settings.bleed_mm,
-                    settings.variants,
-                    trim=settings.trim,
-                )
+                job = settings.job(html)
                 running[workers.submit(job)] = (i, _key(html, settings), run)
         pending = []
         if running:
@@ -334,15 +339,7 @@ def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[s
 def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: Cache) -> Booklet:
     """The booklet as one chunk, padded by layout.py (a small one, or a project's own base
     template without the marks)."""
-    job = ChunkJob(
-        html,
-        settings.content_dir,
-        settings.allow_remote,
-        settings.bleed_mm,
-        settings.variants,
-        pad=settings.pad,
-        trim=settings.trim,
-    )
+    job = settings.job(html, pad=settings.pad)
     key = _key(html + f"pad={settings.pad}", settings)
     result = cache.get(key, _Hashes(settings))
     laid_out = 0

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
+from PIL import Image
+
 SECTION = """\
 ---
 title: Nos cousins
@@ -144,3 +149,14 @@ RICH = {
         Texte sous ce titre.
         """,
 }
+
+
+def write_rich(folder: Path) -> Path:
+    """``RICH`` written in ``folder``, with the two pictures its cards show; ``folder``."""
+    for name, text in RICH.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    Image.new("RGB", (600, 400), "#884422").save(folder / "labos" / "atelier.png")
+    Image.new("RGB", (600, 8), "#222222").save(folder / "labos" / "filet.png")
+    return folder

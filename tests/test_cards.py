@@ -3,7 +3,6 @@ others' — pages, structure, links, destinations — and is a document of its o
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -11,9 +10,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pdf_helpers import page_texts
-from PIL import Image
 from pypdf import PdfReader
-from samples import RICH
+from samples import write_rich
 
 from nomodel import cards
 from nomodel.cards import cut_cards
@@ -25,14 +23,7 @@ NUMBERS = ("00A.001", "00A.002", "00C.001")
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    content = tmp_path_factory.mktemp("rich")
-    for name, text in RICH.items():
-        path = content / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    Image.new("RGB", (600, 400), "#884422").save(content / "labos" / "atelier.png")
-    Image.new("RGB", (600, 8), "#222222").save(content / "labos" / "filet.png")
-    return content
+    return write_rich(tmp_path_factory.mktemp("rich"))
 
 
 @pytest.fixture(scope="module")

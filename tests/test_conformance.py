@@ -15,7 +15,6 @@ found: page's STREAM-LENGTH-001 on a stream whose data ends with CR
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
@@ -26,8 +25,7 @@ import outloud
 import page
 import pikepdf
 import pytest
-from PIL import Image
-from samples import RICH
+from samples import write_rich
 
 from nomodel.cli import main
 from nomodel.preflight import pdf_fonts
@@ -105,14 +103,7 @@ def build(content: Path, output: Path, *options: str) -> int:
 
 @pytest.fixture(scope="module")
 def contents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    rich = tmp_path_factory.mktemp("rich")
-    for name, text in RICH.items():
-        path = rich / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    Image.new("RGB", (600, 400), "#884422").save(rich / "labos" / "atelier.png")
-    Image.new("RGB", (600, 8), "#222222").save(rich / "labos" / "filet.png")
-    return {"seed": ROOT / "content", "rich": rich}
+    return {"seed": ROOT / "content", "rich": write_rich(tmp_path_factory.mktemp("rich"))}
 
 
 @pytest.fixture(scope="module")
