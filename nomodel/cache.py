@@ -27,9 +27,13 @@ import weasyprint
 from .chunk_layout import ChunkResult
 
 FOLDER = ".nomodel-cache"
-FORMAT = b"nomodel-chunk-cache 1\n"
+FORMAT = b"nomodel-chunk-cache 2\n"  # one more on any change of ChunkResult
 PAGE_COUNTS = "pages.json"
-_ALLOWED = {("nomodel.chunk_layout", "ChunkResult"), ("nomodel.chunk_layout", "FontUse")}
+_ALLOWED = {
+    ("nomodel.chunk_layout", "ChunkResult"),
+    ("nomodel.chunk_layout", "FontUse"),
+    ("nomodel.preflight", "LowResImage"),
+}
 
 
 class _Unpickler(pickle.Unpickler):

@@ -22,12 +22,13 @@ from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
 from .checks import resource_policy
-from .compat import page_references_once
+from .compat import fixed_document_id, page_references_once
 from .layout import LayoutOptions, SandboxedFetcher, lay_out
+from .preflight import LowResImage, low_res_images
 from .project import Theme
 from .theme import css_problems
 from .wide_tables import TableMeasure, measure_tables
-from .write import fixed_document_id, forget_link_annotations
+from .write import forget_link_annotations
 
 CHUNK_DOCUMENT_ID = uuid.UUID(int=0x6E6F6D6F64656C)  # "nomodel": replaced by the merge
 # Font attributes that hold HarfBuzz objects: the merge makes the font again from its file.
@@ -63,6 +64,7 @@ class ChunkResult:
     page_heights: list[float]
     fonts: list[FontUse]
     tables: list[TableMeasure]
+    low_res: list[LowResImage]  # numbered from the chunk's first page, 1
     refused: dict[str, str]
     problems: list[str]  # the theme's CSS that WeasyPrint skipped
     title: str | None
@@ -117,6 +119,7 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
             page_heights=[page.height for page in document.pages],
             fonts=[],
             tables=measure_tables(document),
+            low_res=list(low_res_images(document)),
             refused=dict(fetcher.refused),
             problems=list(problems),
             title=document.metadata.title,

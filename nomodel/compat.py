@@ -8,7 +8,6 @@ functions that need it.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ import pydyf
 from PIL import Image, ImageCms
 
 if TYPE_CHECKING:
-    from weasyprint import Document, Page
+    from weasyprint import Page
     from weasyprint.formatting_structure.boxes import Box
     from weasyprint.text.fonts import FontConfiguration
 
@@ -69,17 +68,15 @@ def add_fontconfig_rules(font_config: FontConfiguration, rules: bytes) -> None:
 
 
 @contextmanager
-def reproducible_document_id(document: Document) -> Iterator[None]:
+def fixed_document_id(document_id: uuid.UUID) -> Iterator[None]:
     """WeasyPrint (70) gives PDF/X-4 files a random XMP DocumentID (``uuid4()`` in
     ``weasyprint/pdf/metadata.py``), with no option to set it; two builds of the same content
-    must be identical, so while the block runs the id is derived from what identifies the
-    document."""
+    must be identical, so while the block runs the id is ``document_id`` (derived from what
+    identifies the document: write.document_uuid)."""
     import weasyprint.pdf.metadata
 
-    metadata = document.metadata
-    seed = f"{metadata.title}|{metadata.modified}|{len(document.pages)}".encode()
     random_uuid = weasyprint.pdf.metadata.uuid4
-    weasyprint.pdf.metadata.uuid4 = lambda: uuid.UUID(bytes=hashlib.md5(seed).digest())
+    weasyprint.pdf.metadata.uuid4 = lambda: document_id
     try:
         yield
     finally:

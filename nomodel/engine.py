@@ -62,6 +62,7 @@ class Booklet:
     pdfs: dict[str | None, bytes]
     pages: int
     results: list[ChunkResult]
+    starts: list[int]  # the number of each result's first page
     laid_out_cards: int  # cards laid out by this build (the others came from the cache)
 
 
@@ -169,7 +170,7 @@ def lay_out_booklet(
         laid_out |= _round(plan, todo, settings, workers, cache, hashes)
     results = [result for result in plan.results if result is not None]
     cache.keep_page_counts(dict(zip(plan.names_of, plan.pages, strict=True)))
-    _, blanks = _pagination(plan, settings)
+    starts, blanks = _pagination(plan, settings)
     booklet_parts = []
     for blank, result in zip(blanks, results, strict=True):
         if blank:
@@ -182,7 +183,7 @@ def lay_out_booklet(
     pdfs = {
         variant: merge(booklet_parts, variant, document_id, files) for variant in settings.variants
     }
-    return Booklet(pdfs, pages, results, sum(_cards(plan, i) for i in laid_out))
+    return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
 
 
 def _round(
@@ -352,4 +353,4 @@ def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: C
     pdfs = {
         variant: merge([Part(result)], variant, document_id, files) for variant in settings.variants
     }
-    return Booklet(pdfs, result.pages, [result], laid_out)
+    return Booklet(pdfs, result.pages, [result], [1], laid_out)

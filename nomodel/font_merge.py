@@ -48,8 +48,10 @@ def merged_fonts(
     results: Sequence[ChunkResult],
     font_files: dict[str, bytes],
     modified: str | None,
+    pdf_version: str,
 ) -> dict[str, pikepdf.Object]:
-    """Font resource name → the font, copied into ``master``."""
+    """Font resource name → the font, copied into ``master``, written for ``pdf_version``
+    (the chunks' PDF version: WeasyPrint adds a CIDSet up to 1.4, as PDF/A-1 wants)."""
     fonts: dict[str, Font] = {}
     for result in results:
         for use in result.fonts:
@@ -61,12 +63,12 @@ def merged_fonts(
         return {}
     scratch = pydyf.PDF()
     with font_timestamps(modified):
-        options = {"hinting": False, "pdf_version": str(master.pdf_version)}
+        options = {"hinting": False, "pdf_version": pdf_version}
         dictionary = build_fonts_dictionary(scratch, fonts, True, True, options)
     scratch.add_object(dictionary)
     scratch.catalog[FONTS_KEY] = dictionary.reference
     written = BytesIO()
-    scratch.write(written, version=master.pdf_version.encode(), compress=True)
+    scratch.write(written, version=pdf_version.encode(), compress=True)
     with pikepdf.open(BytesIO(written.getvalue())) as fonts_pdf:
         return {
             key: master.copy_foreign(value)

@@ -79,13 +79,14 @@ def merge(
         if any("/StructTreeRoot" in source.Root for source in sources):
             _structure(master, laid_out)
         results = [p.result for p, _, _ in laid_out if p.result is not None]
-        fonts = merged_fonts(master, results, font_files, first.modified)
+        version = sources[0].pdf_version
+        fonts = merged_fonts(master, results, font_files, first.modified, version)
         _use_fonts(master, fonts)
         output = BytesIO()
         master.save(
             output,
             deterministic_id=True,
-            min_version=sources[0].pdf_version,
+            min_version=version,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
     finally:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 # Lengths: the one place for converting them.
 MM_PER_INCH = 25.4
 POINTS_PER_MM = 72 / MM_PER_INCH  # PDF points (1/72 inch)
+MM_PER_POINT = MM_PER_INCH / 72
 MM_PER_CSS_PX = MM_PER_INCH / 96  # CSS pixels (1/96 inch), WeasyPrint's unit for boxes
 
 

@@ -12,31 +12,29 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import TemplateError
-from weasyprint import Document
 
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache
 from .cards import cut_cards
-from .checks import check, resource_policy
+from .checks import check
 from .chunks import Marks
 from .compose import compose
-from .engine import Settings, Workers, lay_out_booklet
+from .engine import Booklet, Settings, Workers, lay_out_booklet
 from .errors import ContentError, ContentErrors, ThemeError
 from .impose import impose
-from .layout import LayoutOptions, SandboxedFetcher, lay_out
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
-from .preflight import Preflight, preflight
+from .preflight import LowResImage, Preflight, preflight
 from .print_pdf import add_crop_marks
 from .project import Theme
 from .qr import qr_problems
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
-from .theme import css_problems, template_error
+from .theme import template_error
 from .trim import trimmed
-from .wide_tables import wide_table_problems, wide_tables
-from .write import Outputs, pdf_bytes
+from .wide_tables import wide_table_problems
+from .write import Outputs
 
 
 @dataclass(frozen=True)
@@ -133,31 +131,17 @@ def _build(
             content = _with_options(target.content, options)
             if content.booklet.qr and (problems := list(qr_problems(content))):
                 raise ContentErrors(problems)
-            if not (options.cards or options.print_pdf):
-                target_rendered = replace(rendered, content=content)
-                result = _build_chunked(
-                    target_rendered, target, options, version, outputs, stage, workers, cache
-                )
-                seconds = time.perf_counter() - started
-                results.append(replace(result, seconds=seconds))
-                continue
-            policy = resource_policy(content_dir, options.allow_remote)
-            fetcher = SandboxedFetcher(policy, Theme.of(content_dir))
             target_rendered = replace(rendered, content=content)
-            document = _lay_out(target_rendered, target, options, version, fetcher, outputs, stage)
-            paths, report = _write_outputs(document, content, target.stem, options, outputs, stage)
-            # SVG images are drawn, and what they reference fetched, while the PDF is written.
-            _fail_on_refusals(fetcher, content_dir)
-            seconds = time.perf_counter() - started
-            results.append(
-                BuildResult(paths, len(document.pages), len(content.cards), seconds, report)
+            result = _build_target(
+                target_rendered, target, options, version, outputs, stage, workers, cache
             )
+            results.append(replace(result, seconds=time.perf_counter() - started))
         outputs.commit()
     cache.commit()
     return results
 
 
-def _build_chunked(
+def _build_target(
     rendered: RenderedContent,
     target: Target,
     options: BuildOptions,
@@ -167,8 +151,8 @@ def _build_chunked(
     workers: Workers,
     cache: Cache,
 ) -> BuildResult:
-    """The booklet laid out in chunks (engine.py), on every core, and only what changed.
-    The print PDF and the cards still come from one layout (``_lay_out``)."""
+    """One booklet: laid out in chunks (engine.py), on every core and only what changed,
+    written once, then every other output derived from that PDF (``_derived``)."""
     content = rendered.content
     content_dir = content.root
     marks = Marks()
@@ -179,112 +163,92 @@ def _build_chunked(
             raise template_error(error, Theme.of(content_dir)) from None
     if options.html:
         outputs.write(f"{target.stem}.html", marks.strip(html).encode())
+    # Card PDFs are cut from the booklet, so with ``--cards`` the booklet is written in the
+    # cards' variant (archival and tagged) unless ``--pdf-variant`` names another.
+    variant = options.pdf_variant or (CARD_VARIANT if options.cards else None)
     settings = Settings(
         content_dir,
         options.allow_remote,
         options.bleed_mm,
-        (options.pdf_variant,),
+        (variant,),
         pad=not target.proof,
+        trim=not options.print_pdf,  # else written with the bleed, the print PDF's master
     )
     with stage(f"lay out {target.stem}"):
         booklet = lay_out_booklet(html, marks, settings, workers, cache)
+    _fail_on_problems(booklet, content)
+    master = booklet.pdfs[variant]
+    with stage(f"write {target.stem}.pdf"):
+        pdf = master if settings.trim else trimmed(master)
+        written = outputs.write(f"{target.stem}.pdf", pdf)
+    paths, report = _derived(booklet, master, pdf, content, target.stem, options, outputs, stage)
+    return BuildResult(
+        (written, *paths),
+        booklet.pages,
+        len(content.cards),
+        0.0,
+        report,
+        laid_out=booklet.laid_out_cards,
+    )
+
+
+def _fail_on_problems(booklet: Booklet, content: Content) -> None:
+    """What the layout found wrong: the theme's CSS that WeasyPrint skipped, resources it
+    refused (what the checks could not see: SVG images reference others while drawn), tables
+    wider than the text."""
     if problems := [line for result in booklet.results for line in result.problems]:
         raise ThemeError("\n".join(dict.fromkeys(problems)))
     refused = {url: why for result in booklet.results for url, why in result.refused.items()}
     if refused:
         raise ContentErrors(
-            ContentError(content_dir, 0, f'"{url}" {reason}') for url, reason in refused.items()
+            ContentError(content.root, 0, f'"{url}" {reason}') for url, reason in refused.items()
         )
     measures = [measure for result in booklet.results for measure in result.tables]
     if wide := wide_table_problems(measures, content):
         raise ContentErrors(wide)
-    pdf = booklet.pdfs[options.pdf_variant]
-    with stage(f"write {target.stem}.pdf"):  # made by the layout's merge: only staged here
-        paths = [outputs.write(f"{target.stem}.pdf", pdf)]
-    if options.impose:
-        with stage(f"write {target.stem}-imposed.pdf"):
-            sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-            imposed = impose(pdf, sheet.landscape_points())
-            paths.append(outputs.write(f"{target.stem}-imposed.pdf", imposed))
-    return BuildResult(
-        tuple(paths), booklet.pages, len(content.cards), 0.0, laid_out=booklet.laid_out_cards
-    )
 
 
-def _lay_out(
-    rendered: RenderedContent,
-    target: Target,
-    options: BuildOptions,
-    version: datetime.datetime,
-    fetcher: SandboxedFetcher,
-    outputs: Outputs,
-    stage: Stage,
-) -> Document:
-    with stage(f"compose {target.stem}"):
-        try:
-            html = compose(rendered, version, proof=target.proof)
-        except TemplateError as error:
-            raise template_error(error, Theme.of(rendered.content.root)) from None
-    if options.html:
-        outputs.write(f"{target.stem}.html", html.encode())
-    content_dir = rendered.content.root
-    layout = LayoutOptions(options.bleed_mm, options.pdf_variant, pad=not target.proof)
-    theme = Theme.of(content_dir)
-    with stage(f"lay out {target.stem}"), css_problems(theme) as problems:
-        document = lay_out(html, content_dir.resolve(), layout, fetcher)
-    if problems:  # WeasyPrint skipped part of the theme's CSS: the booklet would be wrong
-        raise ThemeError("\n".join(problems))
-    _fail_on_refusals(fetcher, content_dir)  # what the checks could not see
-    if wide := wide_tables(document, rendered.content):
-        raise ContentErrors(wide)
-    return document
-
-
-def _fail_on_refusals(fetcher: SandboxedFetcher, content_dir: Path) -> None:
-    if fetcher.refused:
-        raise ContentErrors(
-            ContentError(content_dir, 0, f'"{url}" {reason}')
-            for url, reason in fetcher.refused.items()
-        )
-
-
-def _write_outputs(
-    document: Document,
+def _derived(
+    booklet: Booklet,
+    master: bytes,
+    pdf: bytes,
     content: Content,
     stem: str,
     options: BuildOptions,
     outputs: Outputs,
     stage: Stage,
-) -> tuple[tuple[Path, ...], Preflight | None]:
-    """Writes the layout once, with its bleed, and derives every output from that PDF.
-
-    Card PDFs are cut from the booklet, so with ``--cards`` the booklet is written in the
-    cards' variant (archival and tagged) unless ``--pdf-variant`` names another."""
-    variant = options.pdf_variant or (CARD_VARIANT if options.cards else None)
-    with stage(f"write {stem}.pdf"):
-        master = pdf_bytes(document, variant)
-        booklet = trimmed(master)
-        paths = [outputs.write(f"{stem}.pdf", booklet)]
+) -> tuple[list[Path], Preflight | None]:
+    """The outputs made from the written booklet (``pdf``) or its ``master`` (with bleed)."""
+    paths: list[Path] = []
     report = None
     with ExitStack() as cutting:
         if options.cards:  # cut in other processes while this one makes the other outputs
-            cards = cutting.enter_context(cut_cards(booklet, content, os.cpu_count() or 1))
+            cards = cutting.enter_context(cut_cards(pdf, content, os.cpu_count() or 1))
         if options.print_pdf:
             with stage(f"write {stem}-print.pdf and check it"):
                 printable = add_crop_marks(master, options.bleed_mm)
                 paths.append(outputs.write(f"{stem}-print.pdf", printable))
-                report = preflight(document, printable, options.bleed_mm)
+                report = preflight(printable, options.bleed_mm, _low_res(booklet))
         if options.impose:
             with stage(f"write {stem}-imposed.pdf"):
                 sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-                imposed = impose(booklet, sheet.landscape_points())
+                imposed = impose(pdf, sheet.landscape_points())
                 paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
         if options.cards:
             with stage("write the cards"):
                 outputs.replace_folder(CARDS_FOLDER, _card_pdf)
-                for card, pdf in cards:
-                    paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", pdf))
-    return tuple(paths), report
+                for card, card_pdf in cards:
+                    paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", card_pdf))
+    return paths, report
+
+
+def _low_res(booklet: Booklet) -> list[LowResImage]:
+    """The images below print resolution, numbered by the booklet's pages."""
+    return [
+        replace(image, page=start + image.page - 1)
+        for result, start in zip(booklet.results, booklet.starts, strict=True)
+        for image in result.low_res
+    ]
 
 
 def _card_pdf(path: Path) -> bool:

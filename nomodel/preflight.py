@@ -15,7 +15,7 @@ from weasyprint.formatting_structure.boxes import Box
 from weasyprint.images import RasterImage
 
 from .compat import laid_out_boxes
-from .paper import MM_PER_CSS_PX
+from .paper import MM_PER_POINT
 
 MIN_DPI = 300
 CSS_PX_PER_INCH = 96
@@ -72,17 +72,20 @@ class Preflight:
         return lines
 
 
-def preflight(document: Document, pdf: bytes, bleed_mm: float) -> Preflight:
-    """Checks the laid-out ``document`` (images) and the PDF written from it (fonts)."""
-    first = document.pages[0]
+def preflight(pdf: bytes, bleed_mm: float, low_res: Iterable[LowResImage]) -> Preflight:
+    """Checks the print PDF (trim, pages, fonts), given its images below ``MIN_DPI`` at
+    printed size (``low_res_images`` of each layout: only the layout knows that size)."""
     with pikepdf.open(BytesIO(pdf)) as written:
         fonts = set(pdf_fonts(written))
+        trim = [float(value) for value in written.pages[0].trimbox]
+        pages = len(written.pages)
+    width, height = trim[2] - trim[0], trim[3] - trim[1]
     return Preflight(
-        trim_mm=(round(first.width * MM_PER_CSS_PX), round(first.height * MM_PER_CSS_PX)),
+        trim_mm=(round(width * MM_PER_POINT), round(height * MM_PER_POINT)),
         bleed_mm=bleed_mm,
-        pages=len(document.pages),
+        pages=pages,
         fonts=tuple(sorted(fonts, key=lambda font: font.name)),
-        low_res_images=tuple(_low_res_images(document)),
+        low_res_images=tuple(sorted(low_res, key=lambda image: (image.page, image.name))),
     )
 
 
@@ -110,8 +113,10 @@ def _embedded(font: pikepdf.Object) -> bool:
     )
 
 
-def _low_res_images(document: Document) -> Iterable[LowResImage]:
-    for number, page in enumerate(document.pages, start=1):
+def low_res_images(document: Document, first_page: int = 1) -> Iterable[LowResImage]:
+    """The raster images of ``document`` below ``MIN_DPI`` as laid out, with the numbers of
+    their pages (the first being ``first_page``)."""
+    for number, page in enumerate(document.pages, start=first_page):
         # The printed size of an image is only known from the laid-out boxes.
         for box in laid_out_boxes(page):
             image = getattr(box, "replacement", None)

@@ -24,11 +24,6 @@ _HTML_TABLE = re.compile(r"\s*<table\b", re.IGNORECASE)
 TableMeasure = tuple[str, int, float, float]
 
 
-def wide_tables(document: Document, content: Content) -> list[ContentError]:
-    """One problem per table wider than its card's text, on the line where it starts."""
-    return wide_table_problems(measure_tables(document), content)
-
-
 def measure_tables(document: Document) -> list[TableMeasure]:
     """The tables wider than their card's text, as plain data (for a chunk's layout)."""
     found = []

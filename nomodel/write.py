@@ -12,29 +12,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import weasyprint.pdf.metadata
 from weasyprint import Document
 
-from .compat import page_references_once, reproducible_document_id
 from .conformance import conform
 from .errors import OutputError, display_path
 
 
-def pdf_bytes(document: Document, variant: str | None) -> bytes:
-    """The document as PDF in ``variant``; a tagged one gets its running heads and folios
-    marked as artifacts, as PDF/UA wants, and every variant what its validators ask
-    (conformance.py)."""
-    with (
-        reproducible_document_id(document),
-        font_timestamps(document.metadata.modified),
-        page_references_once(),
-    ):
-        pdf = document.write_pdf(pdf_variant=variant)
-    return finished(pdf, variant)
-
-
 def finished(pdf: bytes, variant: str | None) -> bytes:
-    """What ``pdf_bytes`` does after WeasyPrint wrote the PDF."""
+    """A PDF as WeasyPrint wrote it, finished: a tagged one gets its running heads and
+    folios marked as artifacts, as PDF/UA wants, and every variant what its validators ask
+    (conformance.py)."""
     return pdf if variant is None else conform(pdf, variant)
 
 
@@ -52,18 +39,6 @@ def forget_link_annotations(document: Document) -> None:
 def document_uuid(title: str | None, modified: str | None, pages: int) -> uuid.UUID:
     """The XMP DocumentID of a booklet: derived from what identifies it."""
     return uuid.UUID(bytes=hashlib.md5(f"{title}|{modified}|{pages}".encode()).digest())
-
-
-@contextmanager
-def fixed_document_id(document_id: uuid.UUID) -> Iterator[None]:
-    """WeasyPrint gives PDF/X-4 files a random XMP DocumentID (uuid4); two builds of the same
-    content must be identical, so the id is derived from what identifies the document."""
-    random_uuid = weasyprint.pdf.metadata.uuid4
-    weasyprint.pdf.metadata.uuid4 = lambda: document_id
-    try:
-        yield
-    finally:
-        weasyprint.pdf.metadata.uuid4 = random_uuid
 
 
 @contextmanager

@@ -20,10 +20,10 @@ from weasyprint.text.fonts import FontConfiguration
 from nomodel.compat import (
     FIXED_ICC_DATE,
     add_fontconfig_rules,
+    fixed_document_id,
     image_size_readable,
     laid_out_boxes,
     page_references_once,
-    reproducible_document_id,
     srgb_profile,
 )
 from nomodel.faces import NO_SYNTHESIS
@@ -77,9 +77,10 @@ def test_pdf_x_document_ids_are_still_random_and_made_reproducible() -> None:
     document = HTML(string='<html lang="fr"><title>Essai</title><p>Bonjour</p>').render()
     ids = {_document_id(document.write_pdf(pdf_variant="pdf/x-4")) for _ in range(2)}
     assert len(ids) == 2, "WeasyPrint's DocumentID is no longer random: drop the workaround"
-    with reproducible_document_id(document):
+    chosen = uuid.UUID(int=42)
+    with fixed_document_id(chosen):
         ids = {_document_id(document.write_pdf(pdf_variant="pdf/x-4")) for _ in range(2)}
-    assert len(ids) == 1
+    assert ids == {f"xmp.did:{chosen}".encode()}
     assert weasyprint.pdf.metadata.uuid4 is uuid.uuid4  # restored
 
 
