@@ -22,6 +22,7 @@ from nomodel.cards import cut_cards
 from nomodel.checks import check
 from nomodel.paper import CARD_VARIANT
 from nomodel.pipeline import BuildOptions, build
+from nomodel.workers import Workers
 
 
 def main() -> None:
@@ -42,10 +43,13 @@ def main() -> None:
         print(f"{result.pages} pages, {args.cards} cards")
         print(f"booklet.pdf laid out and written ({CARD_VARIANT}): {seconds:6.2f} s")
         for jobs in args.jobs:
+            workers = Workers(jobs)
+            workers.all()  # started, as a build's are when its cards are cut
             started = time.perf_counter()
-            with cut_cards(booklet, rendered.content, jobs) as cards:
+            with cut_cards(booklet, rendered.content, workers) as cards:
                 sizes = [len(pdf) for _, pdf in cards]
             seconds = time.perf_counter() - started
+            workers.close()
             print(
                 f"{args.cards} card PDFs cut, {jobs} job(s): {seconds:6.2f} s"
                 f" ({sum(sizes) / 1e6:.1f} MB, {1000 * seconds / args.cards:.0f} ms a card)"

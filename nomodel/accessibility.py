@@ -11,8 +11,12 @@ pypdf took 23 s on a 244-page booklet, this one under 1.5 s.
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pikepdf
 from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator
+
+from .pdf_file import saved
 
 PAGINATION_ARTIFACT = (Name.Artifact, Dictionary(Type=Name.Pagination))
 BDC = Operator("BDC")
@@ -50,6 +54,13 @@ def mark_pagination_artifacts(pdf: pikepdf.Pdf) -> bool:
             page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
             changed = True
     return changed
+
+
+def with_pagination_artifacts(pdf: bytes) -> bytes:
+    """``pdf`` after ``mark_pagination_artifacts``: done on each chunk's PDF, in the process
+    that wrote it, the pass finds nothing left to do on the merged booklet."""
+    with pikepdf.open(BytesIO(pdf)) as document:
+        return saved(document) if mark_pagination_artifacts(document) else pdf
 
 
 def _reachable_elements(kids: object) -> set[tuple[int, int]]:

@@ -9,13 +9,13 @@ on those pages, its own bookmark, title, subject and keywords. Cutting is done b
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
@@ -24,7 +24,10 @@ from .conformance import HEADINGS
 from .model import Card, Content
 from .pdf_file import copied, saved
 
-MIN_BATCH = 100  # cards: fewer are not worth a worker's start (1-2 s: bench/bench_cards.py)
+if TYPE_CHECKING:
+    from .workers import Workers
+
+MIN_BATCH = 25  # cards: fewer are not worth sending the booklet to a worker
 
 
 @dataclass(frozen=True)
@@ -61,30 +64,34 @@ class _Booklet:
 
 @contextmanager
 def cut_cards(
-    booklet: bytes, content: Content, jobs: int = 1
+    booklet: bytes, content: Content, workers: Workers | None = None
 ) -> Iterator[Iterator[tuple[Card, bytes]]]:
-    """Each card of ``content`` with the PDF of its pages, cut from ``booklet``. With more
-    than one job, the cutting starts at once in that many processes, each cutting a batch
-    of consecutive cards from the booklet read once, while the build goes on with its other
-    outputs; else it is done as the cards are asked for."""
+    """Each card of ``content`` with the PDF of its pages, cut from ``booklet``. With
+    ``workers`` (the processes that laid the booklet out, idle by now) and enough cards, the
+    cutting starts at once, each worker cutting a batch of consecutive cards from the
+    booklet read once, while the build goes on with its other outputs; else it is done as
+    the cards are asked for."""
     cards = list(content.cards)
     subject = content.booklet.subject
-    if jobs < 2 or len(cards) < 2 * MIN_BATCH:
+    pool = workers.all() if workers and workers.jobs > 1 and len(cards) >= 2 * MIN_BATCH else []
+    if not pool:
         yield zip(cards, cut_batch(booklet, cards, subject), strict=True)
         return
-    size = max(MIN_BATCH, -(-len(cards) // jobs))
+    size = -(-len(cards) // len(pool))
     batches = [cards[start : start + size] for start in range(0, len(cards), size)]
-    # forkserver: the workers start from a fresh process that imported this module, never
-    # from this one, whose layout and threads (watch) they do not need.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(len(batches), mp_context=context) as pool:
-        futures = [pool.submit(cut_batch, booklet, batch, subject) for batch in batches]
+    for worker, batch in zip(pool, batches, strict=False):
+        worker.send("cut_batch", booklet, batch, subject)
+    try:
         yield (
             (card, pdf)
-            for batch, future in zip(batches, futures, strict=True)
-            for card, pdf in zip(batch, future.result(), strict=True)
+            for worker, batch in zip(pool, batches, strict=False)
+            for card, pdf in zip(batch, worker.receive(), strict=True)
         )
+    finally:
+        for worker in pool:
+            if worker.busy:  # not asked for: the build stopped, the answer is dropped
+                with contextlib.suppress(Exception):
+                    worker.receive()
 
 
 def cut_batch(booklet: bytes, cards: list[Card], subject: str | None) -> list[bytes]:

@@ -21,9 +21,17 @@ import weasyprint.pdf.fonts
 from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
+from .accessibility import with_pagination_artifacts
 from .checks import resource_policy
-from .compat import fixed_document_id, page_references_once
-from .layout import LayoutOptions, SandboxedFetcher, lay_out
+from .compat import (
+    KeptLayout,
+    fixed_document_id,
+    kept_layouts,
+    page_references_once,
+    renumbered,
+    sided,
+)
+from .layout import LayoutOptions, SandboxedFetcher, lay_out, without_dead_links
 from .preflight import LowResImage, low_res_images
 from .project import Theme
 from .theme import css_problems
@@ -91,26 +99,84 @@ def variant_key(variant: str | None) -> str:
     return variant or ""
 
 
+@dataclass(frozen=True)
+class Laid:
+    """A chunk laid out and kept in its process (``hold``), waiting to know where it starts."""
+
+    pages: int
+    anchors: dict[str, int]  # name → page index in the chunk
+    sided: bool  # its page breaks ask for sides: its pages depend on its first page's side
+
+
+@dataclass
+class _Layout:
+    job: ChunkJob
+    document: Document
+    kept: KeptLayout
+    fetcher: _RecordingFetcher
+    problems: list[str]
+
+
+_HELD: dict[int, _Layout] = {}  # in the process that laid them out: chunk → its layout
+
+
 def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkResult:
     """Lays out and writes one chunk; the Document is dropped before returning. Font files
     whose sha256 is not in ``known_fonts`` come back with the result."""
+    try:
+        return _written(_laid_out(job), known_fonts)
+    finally:
+        gc.collect()  # a chunk's layout is freed before the next one is made
+
+
+def hold(chunk: int, job: ChunkJob) -> Laid:
+    """Lays ``chunk`` out and keeps it in this process until ``release``."""
+    layout = _laid_out(job)
+    _HELD[chunk] = layout
+    return Laid(len(layout.document.pages), _first_pages(layout.document), sided(layout.kept))
+
+
+def release(chunk: int, shift: int, flip: bool, known_fonts: set[str] | None) -> ChunkResult | None:
+    """The chunk held, written as if laid out with its first page number ``shift`` further
+    and, with ``flip``, on the other side; None when that would lay it out otherwise (it is
+    then laid out again)."""
+    layout = _HELD.pop(chunk)
+    try:
+        if shift or flip:
+            document = renumbered(layout.document, layout.kept, shift, flip)
+            if document is None:
+                return None
+            layout.document = without_dead_links(document)
+        return _written(layout, known_fonts)
+    finally:
+        del layout
+        gc.collect()
+
+
+def _laid_out(job: ChunkJob) -> _Layout:
     policy = resource_policy(job.content_dir, job.allow_remote)
     theme = Theme.of(job.content_dir)
     fetcher = _RecordingFetcher(policy, theme)
     options = LayoutOptions(job.bleed_mm, next((v for v in job.variants if v), None), job.pad)
-    with css_problems(theme) as problems:
+    with css_problems(theme) as problems, kept_layouts() as kept:
         document = lay_out(job.html, job.content_dir.resolve(), options, fetcher)
+    return _Layout(job, document, kept[0], fetcher, problems)
+
+
+def _written(layout: _Layout, known_fonts: set[str] | None) -> ChunkResult:
+    document, fetcher = layout.document, layout.fetcher
     try:
         pdfs = {}
-        written = _trimmed(document) if job.trim else document
-        for variant in job.variants:
+        written = _trimmed(document) if layout.job.trim else document
+        for variant in layout.job.variants:
             forget_link_annotations(written)
             with (
                 _fonts_left_out(),
                 fixed_document_id(CHUNK_DOCUMENT_ID),
                 page_references_once(),
             ):
-                pdfs[variant_key(variant)] = written.write_pdf(pdf_variant=variant)
+                pdf = written.write_pdf(pdf_variant=variant)
+            pdfs[variant_key(variant)] = with_pagination_artifacts(pdf) if variant else pdf
         result = ChunkResult(
             pdfs=pdfs,
             pages=len(document.pages),
@@ -121,7 +187,7 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
             tables=measure_tables(document),
             low_res=list(low_res_images(document)),
             refused=dict(fetcher.refused),
-            problems=list(problems),
+            problems=list(layout.problems),
             title=document.metadata.title,
             modified=document.metadata.modified,
             read=dict(fetcher.read),
@@ -129,7 +195,6 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkRe
         _font_uses(written, result, known_fonts)  # filled while writing
     finally:
         del document
-        gc.collect()  # a chunk's layout is freed before the next one is made
     return result
 
 

@@ -8,17 +8,20 @@ functions that need it.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pydyf
 from PIL import Image, ImageCms
 
 if TYPE_CHECKING:
-    from weasyprint import Page
-    from weasyprint.formatting_structure.boxes import Box
+    from weasyprint import HTML, Document, Page
+    from weasyprint.formatting_structure.boxes import Box, PageBox
+    from weasyprint.layout import LayoutContext
     from weasyprint.text.fonts import FontConfiguration
 
 
@@ -111,3 +114,105 @@ def srgb_profile() -> bytes:
     assert not any(profile[ICC_PROFILE_ID])  # else the ID would have to be computed again
     profile[ICC_DATE] = FIXED_ICC_DATE
     return bytes(profile)
+
+
+@dataclass
+class KeptLayout:
+    """What WeasyPrint laid a document out with, kept to renumber its pages."""
+
+    html: HTML
+    context: LayoutContext
+
+
+@contextmanager
+def kept_layouts() -> Iterator[list[KeptLayout]]:
+    """WeasyPrint (70) drops its layout context (``LayoutContext``: page styles, running
+    strings, page states) once ``Document._render`` returns, and has no way to make a page's
+    margin boxes again: the context of each document rendered while the block runs is kept,
+    through the name ``layout_document`` that ``weasyprint.document`` calls, for
+    ``renumbered``."""
+    import weasyprint.document
+
+    kept: list[KeptLayout] = []
+    lay_out_document = weasyprint.document.layout_document
+
+    def keeping(html: HTML, root_box: Box, context: LayoutContext, *args: object) -> object:
+        kept.append(KeptLayout(html, context))
+        return lay_out_document(html, root_box, context, *args)
+
+    weasyprint.document.layout_document = keeping
+    try:
+        yield kept
+    finally:
+        weasyprint.document.layout_document = lay_out_document
+
+
+def renumbered(document: Document, kept: KeptLayout, shift: int, flip: bool) -> Document | None:
+    """The pages of ``document`` as if its page counter had started ``shift`` further, and,
+    with ``flip``, on the other side (left for right): their margin boxes made again, what
+    else they hold moved by the difference of the two sides' margins. None when the other
+    side's page area differs in size (the pages would be laid out differently)."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.page import make_margin_boxes
+
+    context = kept.context
+    if flip and sided(kept):
+        return None
+    pages = []
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        target = _other_side(box, kept) if flip else box
+        if target is None:
+            return None
+        dx = target.content_box_x() - box.content_box_x()
+        body = [child for child in box.children if not isinstance(child, MarginBox)]
+        for child in body:
+            child.translate(dx=dx)
+        context.current_page = number  # the running strings are kept by page number
+        state = copy.deepcopy(context.page_maker[number][3])
+        state[1]["page"][-1] += shift
+        target.children = (*body, *make_margin_boxes(context, target, state))
+        layout_backgrounds(target, context.get_image_from_uri)
+        pages.append(Page(target))
+    return document.copy(pages)
+
+
+def sided(kept: KeptLayout) -> bool:
+    """Whether a page break of the layout asks for a side (``break-before: right``…): on
+    the other side, it would leave a blank page where it left none, or the reverse."""
+    return any(
+        next_page["break"] in ("left", "right", "recto", "verso")
+        for _, next_page, *_ in kept.context.page_maker
+    )
+
+
+def _other_side(box: PageBox, kept: KeptLayout) -> PageBox | None:
+    """A page box like ``box`` on the other side, without children; None when its page area
+    is not of the same size and height (as make_page in weasyprint/layout/page.py)."""
+    from weasyprint.formatting_structure.boxes import PageBox
+    from weasyprint.layout.page import page_height, page_width, set_page_type_computed_styles
+    from weasyprint.layout.percent import resolve_percentages
+
+    context = kept.context
+    side = "left" if box.page_type.side == "right" else "right"
+    page_type = box.page_type._replace(side=side)
+    set_page_type_computed_styles(page_type, kept.html, context.style_for)
+    style = context.style_for(page_type)
+    style["overflow"] = box.style["overflow"]
+    other = PageBox(page_type, style)
+    resolve_percentages(other, other.style["size"])
+    other.position_x = other.position_y = 0
+    page_width(other, context, other.style["size"][0])
+    page_height(other, context, other.style["size"][1])
+    same = (other.width, other.height, other.content_box_y(), other.margin_width()) == (
+        box.width,
+        box.height,
+        box.content_box_y(),
+        box.margin_width(),
+    )
+    if not same:
+        return None
+    other.fixed_boxes = box.fixed_boxes
+    return other

@@ -15,21 +15,19 @@ No worker keeps a layout once its chunk is written: memory follows the chunk, no
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import chunks as chunks_module
 from .cache import Cache
 from .checks import resource_policy
-from .chunk_layout import ChunkJob, ChunkResult, lay_out_chunk
+from .chunk_layout import ChunkJob, ChunkResult, Laid
 from .chunks import Book, Chunk, Marks, Start, chunk_html, chunks, cut, references
 from .fetch import Refused
 from .layout import SandboxedFetcher
 from .merge import Part, merge
 from .project import Theme
+from .workers import Worker, Workers
 from .write import document_uuid
 
 MAX_ROUNDS = 6  # a page count that keeps changing the numbers it depends on: give up there
@@ -66,41 +64,6 @@ class Booklet:
     laid_out_cards: int  # cards laid out by this build (the others came from the cache)
 
 
-class Workers:
-    """``jobs`` processes that lay chunks out, started on first use and kept (``watch``
-    keeps them warm between builds); with one job, chunks are laid out in this process."""
-
-    def __init__(self, jobs: int | None = None) -> None:
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.font_files: dict[str, bytes] = {}  # sha256 → font file, sent once per worker
-        self._pool: ProcessPoolExecutor | None = None
-
-    def submit(self, job: ChunkJob) -> Future[ChunkResult]:
-        if self.jobs == 1:
-            future: Future[ChunkResult] = Future()
-            future.set_result(lay_out_chunk(job, set(self.font_files)))
-            return future
-        if self._pool is None:
-            # forkserver: workers start from a process that imported WeasyPrint once, and
-            # never from this one's threads (watch) or memory.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["nomodel.chunk_layout"])
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context)
-        return self._pool.submit(_in_worker, job)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-
-
-_SENT: set[str] = set()  # in a worker: the font files it already sent
-
-
-def _in_worker(job: ChunkJob) -> ChunkResult:
-    return lay_out_chunk(job, _SENT)
-
-
 @dataclass
 class _Plan:
     book: Book
@@ -109,10 +72,12 @@ class _Plan:
     pages: list[int | None] = field(default_factory=list)
     results: list[ChunkResult | None] = field(default_factory=list)
     keys: list[str | None] = field(default_factory=list)  # the cache key each was laid out with
+    anchors: list[dict[str, int]] = field(default_factory=list)  # name → page in the chunk
 
     def __post_init__(self) -> None:
         count = len(self.parts)
         self.pages, self.results, self.keys = [None] * count, [None] * count, [None] * count
+        self.anchors = [{} for _ in range(count)]
         self.sizes = [len(part.key_text(self.book)) for part in self.parts]
         self.names = frozenset(self.owner)
         self.own = [
@@ -167,7 +132,11 @@ def lay_out_booklet(
         todo = [i for i in todo if i not in late] + late
         if not todo:
             break
-        laid_out |= _round(plan, todo, settings, workers, cache, hashes)
+        try:
+            laid_out |= _round(plan, todo, settings, workers, cache, hashes)
+        except BaseException:
+            workers.close()  # they may still hold chunks or owe answers: started anew
+            raise
     results = [result for result in plan.results if result is not None]
     cache.keep_page_counts(dict(zip(plan.names_of, plan.pages, strict=True)))
     starts, blanks = _pagination(plan, settings)
@@ -186,6 +155,41 @@ def lay_out_booklet(
     return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
 
 
+MAX_HELD = 2  # chunks a worker keeps laid out while the pages before them are not all known
+Numbers = tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What a worker was sent: a chunk to lay out ("hold") or to write ("release"), with
+    the first page and page numbers it is laid out with."""
+
+    kind: str
+    chunk: int
+    page: int
+    numbers: Numbers
+    exact: bool  # the page counts before it were known
+
+
+@dataclass
+class _Round:
+    """The chunks of one round as they go: waiting, laid out and held by a worker, done."""
+
+    plan: _Plan
+    settings: Settings
+    cache: Cache
+    hashes: _Hashes
+    waiting: list[int]
+    unsettled: set[int]  # not laid out yet in this round: the pages after them may move
+    held: dict[int, tuple[Worker, _Call]] = field(default_factory=dict)
+    calls: dict[Worker, _Call] = field(default_factory=dict)
+    laid_out: set[int] = field(default_factory=set)
+
+    def known(self, i: int) -> bool:
+        """Whether the page counts of every chunk before ``i`` are known."""
+        return all(j >= i for j in self.unsettled)
+
+
 def _round(
     plan: _Plan,
     todo: list[int],
@@ -194,38 +198,74 @@ def _round(
     cache: Cache,
     hashes: _Hashes,
 ) -> set[int]:
-    """Lays out ``todo``: first what the cache has, in order, while the starts are known;
-    the rest cut into ``jobs`` runs of consecutive chunks, one per worker, each laid out in
-    order, so that only a run's first start is guessed (exact when its page counts are
-    those of the previous build). Returns the chunks laid out (not found in the cache)."""
-    waiting = list(todo)
-    while waiting and _from_cache(plan, waiting[0], settings, cache, hashes):
-        waiting.pop(0)
-    size = -(-len(waiting) // workers.jobs)  # ceiling
-    runs = [waiting[at : at + size] for at in range(0, len(waiting), size)] if waiting else []
-    running: dict[Future[ChunkResult], tuple[int, str, list[int]]] = {}
-    laid_out = set()
-    pending = list(runs)
-    while pending or running:
-        for run in pending:
-            while run and _from_cache(plan, run[0], settings, cache, hashes):
-                run.pop(0)
-            if run:
-                i = run.pop(0)
-                html = _html(plan, i, _starts(plan, settings))
-                job = settings.job(html)
-                running[workers.submit(job)] = (i, _key(html, settings), run)
-        pending = []
-        if running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                i, key, run = running.pop(future)
-                result = future.result()
-                _keep(result, key, workers, cache)
-                _done(plan, i, key, result)
-                laid_out.add(i)
-                pending.append(run)  # its next chunk, now that this one's pages are known
-    return laid_out
+    """Lays out ``todo`` on the workers, each chunk as soon as one is free, with the start it
+    has if the page counts still unknown before it are as guessed (``_pagination``). Once
+    they are known, the worker holding the chunk writes it with its true start: its pages do
+    not depend on it (booklet.css mirrors the margins of left and right pages), only its
+    folios and their side, which the worker makes again (``compat.renumbered``) instead of
+    laying the chunk out again. Chunks found in the cache are taken from it. Returns the
+    chunks laid out."""
+    state = _Round(plan, settings, cache, hashes, list(todo), set(todo))
+    while state.waiting or state.held or state.calls:
+        idle = [worker for worker in workers.all() if worker not in state.calls]
+        while any(_give_work(state, worker) for worker in idle if worker not in state.calls):
+            pass  # again: what one took from the cache may let another write what it holds
+        if not state.calls and (state.waiting or state.held):  # a fault of this scheduler
+            raise RuntimeError(f"chunks {state.waiting} and {list(state.held)} left undone")
+        for worker in workers.answered():
+            _take_answer(state, worker, workers)
+    return state.laid_out
+
+
+def _give_work(state: _Round, worker: Worker) -> bool:
+    """Sends ``worker`` its next call, if any: writing a chunk it holds whose start is now
+    known, else laying out the next chunk not in the cache, at most MAX_HELD ahead of what
+    is known."""
+    plan = state.plan
+    while state.waiting and _from_cache(
+        plan, state.waiting[0], state.settings, state.cache, state.hashes
+    ):
+        state.unsettled.discard(state.waiting.pop(0))
+    for i, (holder, laid) in state.held.items():
+        if holder is worker and state.known(i):
+            page = _starts(plan, state.settings)[i]
+            flip = (page - laid.page) % 2 == 1
+            worker.send("release", i, page - laid.page, flip)
+            state.calls[worker] = replace(laid, kind="release", page=page, exact=True)
+            del state.held[i]
+            return True
+    holding = sum(holder is worker for holder, _ in state.held.values())
+    ready = [i for i in state.waiting if holding < MAX_HELD or state.known(i)]
+    if not ready:
+        return False
+    i = ready[0]
+    state.waiting.remove(i)
+    starts = _starts(plan, state.settings)
+    numbers = _numbers(plan, i, starts)
+    worker.send("hold", i, state.settings.job(_chunk_html(plan, i, starts[i], numbers)))
+    state.calls[worker] = _Call("hold", i, starts[i], numbers, state.known(i))
+    return True
+
+
+def _take_answer(state: _Round, worker: Worker, workers: Workers) -> None:
+    call = state.calls.pop(worker)
+    answer = worker.receive()
+    plan, i = state.plan, call.chunk
+    if call.kind == "hold":
+        laid: Laid = answer
+        plan.pages[i], plan.anchors[i] = laid.pages, laid.anchors
+        if call.exact or not laid.sided:  # else its page count may change with its side
+            state.unsettled.discard(i)
+        state.held[i] = (worker, call)
+    elif answer is None:  # on its other side it is laid out otherwise: laid out again
+        state.waiting.insert(0, i)
+        state.unsettled.add(i)
+    else:
+        state.unsettled.discard(i)  # its start was known: so is its side, and its pages
+        key = _key(_chunk_html(plan, i, call.page, call.numbers), state.settings)
+        _keep(answer, key, workers, state.cache)
+        _done(plan, i, key, answer)
+        state.laid_out.add(i)
 
 
 def _from_cache(plan: _Plan, i: int, settings: Settings, cache: Cache, hashes: _Hashes) -> bool:
@@ -248,6 +288,7 @@ def _keep(result: ChunkResult, key: str, workers: Workers, cache: Cache) -> None
 
 def _done(plan: _Plan, i: int, key: str, result: ChunkResult) -> None:
     plan.results[i], plan.pages[i], plan.keys[i] = result, result.pages, key
+    plan.anchors[i] = result.anchors
 
 
 def _cards(plan: _Plan, i: int) -> int:
@@ -287,8 +328,7 @@ def _numbers(plan: _Plan, i: int, starts: list[int]) -> tuple[tuple[str, int], .
     numbers = []
     for name in references(plan.book, plan.parts[i], _elsewhere(plan, i)):
         j = plan.owner[name]
-        result = plan.results[j]
-        numbers.append((name, starts[j] + (result.anchors.get(name, 0) if result else 0)))
+        numbers.append((name, starts[j] + plan.anchors[j].get(name, 0)))
     return tuple(numbers)
 
 
@@ -301,8 +341,11 @@ def _elsewhere(plan: _Plan, i: int) -> frozenset[str]:
 
 
 def _html(plan: _Plan, i: int, starts: list[int]) -> str:
-    start = Start(starts[i], _numbers(plan, i, starts))
-    return chunk_html(plan.book, plan.parts[i], start, _elsewhere(plan, i))
+    return _chunk_html(plan, i, starts[i], _numbers(plan, i, starts))
+
+
+def _chunk_html(plan: _Plan, i: int, page: int, numbers: Numbers) -> str:
+    return chunk_html(plan.book, plan.parts[i], Start(page, numbers), _elsewhere(plan, i))
 
 
 def _key(html: str, settings: Settings) -> str:
@@ -345,7 +388,7 @@ def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: C
     result = cache.get(key, _Hashes(settings))
     laid_out = 0
     if result is None:
-        result = workers.submit(job).result()
+        result = workers.call("lay_out_chunk", job)
         _keep(result, key, workers, cache)
         laid_out = cards
     document_id = document_uuid(result.title, result.modified, result.pages)

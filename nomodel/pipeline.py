@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import time
 from collections.abc import Callable
@@ -181,7 +180,9 @@ def _build_target(
     with stage(f"write {target.stem}.pdf"):
         pdf = master if settings.trim else trimmed(master)
         written = outputs.write(f"{target.stem}.pdf", pdf)
-    paths, report = _derived(booklet, master, pdf, content, target.stem, options, outputs, stage)
+    paths, report = _derived(
+        booklet, master, pdf, content, target.stem, options, (outputs, stage, workers)
+    )
     return BuildResult(
         (written, *paths),
         booklet.pages,
@@ -215,15 +216,17 @@ def _derived(
     content: Content,
     stem: str,
     options: BuildOptions,
-    outputs: Outputs,
-    stage: Stage,
+    build: tuple[Outputs, Stage, Workers],
 ) -> tuple[list[Path], Preflight | None]:
-    """The outputs made from the written booklet (``pdf``) or its ``master`` (with bleed)."""
+    """The outputs made from the written booklet (``pdf``) or its ``master`` (with bleed);
+    the cards are cut by the ``workers`` that laid the booklet out, while this process
+    makes the others."""
+    outputs, stage, workers = build
     paths: list[Path] = []
     report = None
     with ExitStack() as cutting:
         if options.cards:  # cut in other processes while this one makes the other outputs
-            cards = cutting.enter_context(cut_cards(pdf, content, os.cpu_count() or 1))
+            cards = cutting.enter_context(cut_cards(pdf, content, workers))
         if options.print_pdf:
             with stage(f"write {stem}-print.pdf and check it"):
                 printable = add_crop_marks(master, options.bleed_mm)

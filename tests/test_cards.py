@@ -17,6 +17,7 @@ from nomodel import cards
 from nomodel.cards import cut_cards
 from nomodel.checks import check
 from nomodel.cli import main
+from nomodel.workers import Workers
 
 NUMBERS = ("00A.001", "00A.002", "00C.001")
 
@@ -132,8 +133,12 @@ def test_cards_cut_in_worker_processes_are_the_same(
     monkeypatch.setattr(cards, "MIN_BATCH", 1)
     booklet = (built / "booklet.pdf").read_bytes()
     loaded = check(content).content
-    with cut_cards(booklet, loaded, jobs=1) as alone, cut_cards(booklet, loaded, jobs=3) as shared:
-        one, three = list(alone), list(shared)
+    workers = Workers(3)
+    try:
+        with cut_cards(booklet, loaded) as alone, cut_cards(booklet, loaded, workers) as shared:
+            one, three = list(alone), list(shared)
+    finally:
+        workers.close()
     assert [card.number for card, _ in three] == list(NUMBERS)
     assert one == three
     assert all(pdf == (built / "cards" / f"{card.number}.pdf").read_bytes() for card, pdf in one)

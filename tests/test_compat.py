@@ -10,6 +10,7 @@ import uuid
 import zlib
 
 import pydyf
+import pypdf
 import pytest
 import weasyprint.pdf.metadata
 from PIL import Image, ImageCms
@@ -19,11 +20,15 @@ from weasyprint.text.fonts import FontConfiguration
 
 from nomodel.compat import (
     FIXED_ICC_DATE,
+    KeptLayout,
     add_fontconfig_rules,
     fixed_document_id,
     image_size_readable,
+    kept_layouts,
     laid_out_boxes,
     page_references_once,
+    renumbered,
+    sided,
     srgb_profile,
 )
 from nomodel.faces import NO_SYNTHESIS
@@ -112,3 +117,49 @@ def test_littlecms_still_dates_its_profiles_and_ours_is_fixed() -> None:
     assert ours[24:36] == FIXED_ICC_DATE
     assert ours[:24] == made[:24] and ours[36:] == made[36:]  # only the date differs
     assert ImageCms.ImageCmsProfile(io.BytesIO(ours)).profile.profile_description == "sRGB built-in"
+
+
+def _numbered_pages(first: int, side: str, extra_css: str = "") -> str:
+    """Pages whose folio and running head sit on their outer side, margins mirrored."""
+    style = (
+        f"@page :first {{ counter-reset: page {first} }} html {{ break-before: {side} }}"
+        " @page :left { margin: 20mm 30mm 20mm 12mm; @bottom-left { content: counter(page) } }"
+        " @page :right { margin: 20mm 12mm 20mm 30mm; @bottom-right { content: counter(page) }"
+        " @top-right { content: string(part) } }"
+        " h1 { string-set: part content(); break-before: page; background: #eee }" + extra_css
+    )
+    parts = "".join(
+        f'<h1 id="p{n}">Partie {n}</h1><p><a href="#p0">début</a></p>' for n in range(4)
+    )
+    return f'<html lang="fr"><style>{style}</style><body>{parts}'
+
+
+def _rendered(first: int, side: str, extra_css: str = "") -> tuple[object, KeptLayout]:
+    with kept_layouts() as kept:
+        document = HTML(string=_numbered_pages(first, side, extra_css)).render()
+    return document, kept[0]
+
+
+@pytest.mark.parametrize(
+    ("first", "side", "to"), [(1, "right", 8), (1, "right", 7), (6, "left", 3)]
+)
+def test_renumbered_pages_are_those_laid_out_with_that_start(
+    first: int, side: str, to: int
+) -> None:
+    """WeasyPrint keeps no layout context after rendering and cannot make margin boxes
+    again: compat keeps the context and calls its layout functions itself."""
+    document, kept = _rendered(first, side)
+    renumbered_document = renumbered(document, kept, to - first, (to - first) % 2 == 1)
+    assert renumbered_document is not None
+    direct, _ = _rendered(to, "right" if to % 2 else "left")
+    assert renumbered_document.write_pdf() == direct.write_pdf()
+    texts = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(direct.write_pdf())).pages]
+    assert [text.split()[-1] for text in texts] == [str(to + n) for n in range(4)]
+
+
+def test_pages_that_ask_for_a_side_are_not_renumbered_on_the_other() -> None:
+    document, kept = _rendered(1, "right", "h1 { break-before: right }")
+    assert sided(kept)
+    assert renumbered(document, kept, 1, True) is None
+    assert renumbered(document, kept, 2, False) is not None
+    assert not sided(_rendered(1, "right")[1])

@@ -1,0 +1,150 @@
+"""The processes that lay chunks out for engine.py (``--jobs``), kept warm by ``watch``.
+
+A worker answers calls of chunk_layout's functions, and of cards.py's once the booklet is
+made, one at a time, in the order sent. It keeps what it laid out between calls (``hold``)
+until told where that chunk starts (``release``): a chunk is released by the worker that
+holds it, which a ProcessPoolExecutor cannot promise. With one job, the calls run in this
+process, answered at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from . import cards, chunk_layout
+
+Call = tuple[str, tuple[Any, ...]]
+# The calls a worker answers.
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "hold": chunk_layout.hold,
+    "release": chunk_layout.release,
+    "lay_out_chunk": chunk_layout.lay_out_chunk,
+    "cut_batch": cards.cut_batch,
+}
+_WITH_FONTS = {"release", "lay_out_chunk"}  # these also take the font files already sent
+
+
+def _answer(call: Call, known_fonts: set[str]) -> tuple[bool, Any]:
+    """A call's answer, or the exception it raised (raised again in the process that sent
+    it: a worker never stops on one)."""
+    name, args = call
+    try:
+        extra = (known_fonts,) if name in _WITH_FONTS else ()
+        return True, _FUNCTIONS[name](*args, *extra)
+    except Exception as error:
+        return False, error
+
+
+def _serve(connection: Connection) -> None:
+    """A worker process: answers calls until the connection closes."""
+    sent: set[str] = set()  # the font files this worker sent already
+    while True:
+        try:
+            call = connection.recv()
+        except EOFError:
+            return
+        connection.send(_answer(call, sent))
+
+
+class Worker:
+    def __init__(self, workers: Workers) -> None:
+        self.workers = workers
+        self.busy = False
+
+    def send(self, name: str, *args: Any) -> None:
+        raise NotImplementedError
+
+    def receive(self) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def _unwrap(reply: tuple[bool, Any]) -> Any:
+        ok, value = reply
+        if not ok:
+            raise value
+        return value
+
+
+class _Local(Worker):
+    """This process, for one job."""
+
+    def send(self, name: str, *args: Any) -> None:
+        self.busy = True
+        self._reply = _answer((name, args), set(self.workers.font_files))
+
+    def receive(self) -> Any:
+        self.busy = False
+        return self._unwrap(self._reply)
+
+
+class _Process(Worker):
+    def __init__(self, workers: Workers, context: Any) -> None:
+        super().__init__(workers)
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def send(self, name: str, *args: Any) -> None:
+        self.busy = True
+        self.connection.send((name, args))
+
+    def receive(self) -> Any:
+        self.busy = False
+        try:
+            return self._unwrap(self.connection.recv())
+        except EOFError:
+            raise RuntimeError(f"a layout process stopped ({self.process.exitcode})") from None
+
+    def close(self) -> None:
+        self.connection.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class Workers:
+    """``jobs`` processes, started on first use and kept (``watch`` keeps them warm between
+    builds); with one job, chunks are laid out in this process."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.font_files: dict[str, bytes] = {}  # sha256 → font file, sent once per worker
+        self._all: list[Worker] = []
+
+    def all(self) -> list[Worker]:
+        if not self._all:
+            if self.jobs == 1:
+                self._all = [_Local(self)]
+            else:
+                # forkserver: workers start from a process that imported WeasyPrint once,
+                # and never from this one's threads (watch) or memory.
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["nomodel.chunk_layout"])
+                self._all = [_Process(self, context) for _ in range(self.jobs)]
+        return self._all
+
+    def answered(self) -> list[Worker]:
+        """The busy workers that answered, once one has (waits for it)."""
+        busy = [worker for worker in self.all() if worker.busy]
+        local = [worker for worker in busy if not isinstance(worker, _Process)]
+        if local or not busy:
+            return local
+        ready = wait([worker.connection for worker in busy if isinstance(worker, _Process)])
+        return [w for w in busy if isinstance(w, _Process) and w.connection in ready]
+
+    def call(self, name: str, *args: Any) -> Any:
+        """One call, answered by the first worker."""
+        worker = self.all()[0]
+        worker.send(name, *args)
+        return worker.receive()
+
+    def close(self) -> None:
+        for worker in self._all:
+            if isinstance(worker, _Process):
+                worker.close()
+        self._all = []
