@@ -5,12 +5,13 @@
 
 For each size, generates a content folder (bench/make_content.py), then runs each
 configuration as a user would (``python build.py …`` in a fresh process), ``--runs`` times,
-and prints a table: seconds (min and median), the ratio to the plain build, the peak of the
-resident memory of the whole build (the process and any it starts, summed, sampled every
-50 ms) and pages per second. ``--subsetter fonttools`` runs the same builds as on a machine
-without HarfBuzz's subsetter (libharfbuzz-subset0), where WeasyPrint subsets with fontTools.
-"raw WeasyPrint" lays out and writes the exact HTML of the
-plain build (``--html``) with WeasyPrint alone: the floor the pipeline is compared with.
+and prints a table: seconds (min and median), the ratio to the plain build, the peak memory
+of the whole build (the process and any it starts, sampled every 50 ms: resident sizes
+summed, where the pages that the workers share are counted once per worker, and PSS, where
+they are counted once) and pages per second. ``--subsetter fonttools`` runs the same builds
+as on a machine without HarfBuzz's subsetter (libharfbuzz-subset0), where WeasyPrint subsets
+with fontTools. "raw WeasyPrint" lays out and writes the exact HTML of the plain build
+(``--html``) with WeasyPrint alone: the floor the pipeline is compared with.
 
 Absolute figures depend on the machine; compare the ratios, measured in one run.
 """
@@ -59,7 +60,8 @@ CONFIGURATIONS: dict[str, tuple[str, ...] | None] = {
 @dataclass(frozen=True)
 class Run:
     seconds: float
-    peak_mb: float
+    peak_mb: float  # resident memory of every process, summed (shared pages counted in each)
+    peak_pss_mb: float = 0  # proportional set size, summed: shared pages counted once
 
 
 def run(command: list[str]) -> Run:
@@ -67,34 +69,54 @@ def run(command: list[str]) -> Run:
     of it and its descendants together."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    peak = 0
+    peak = peak_pss = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
+        pids = tree(process.pid)
+        peak = max(peak, sum(_rss(pid) for pid in pids))
+        peak_pss = max(peak_pss, sum(_pss(pid) for pid in pids))
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
-    return Run(seconds, peak / 2**20)
+    return Run(seconds, peak / 2**20, peak_pss / 2**20)
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and every process below it (Linux /proc)."""
+def _rss(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0  # ended meanwhile
+    return int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # fields[21]: rss in pages
+
+
+def _pss(pid: int) -> int:
+    """The process's share of the memory it maps: its own pages, and each page it shares
+    with n processes (the workers' libraries, from one forkserver) counted 1/n."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def tree(root: int) -> list[int]:
+    """``root`` and every process below it (Linux /proc)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue  # ended meanwhile
-        pid = int(stat.parent.name)
-        children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: the parent
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # fields[21]: rss in pages
-    total, pending = 0, [root]
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))  # 1: parent
+    found, pending = [], [root]
     while pending:
         pid = pending.pop()
-        total += rss.get(pid, 0)
+        found.append(pid)
         pending += children.get(pid, [])
-    return total
+    return found
 
 
 def edited(build: list[str], content: Path, output: Path) -> Run:
@@ -142,14 +164,18 @@ def measure(cards: int, runs: int, only: set[str] | None, subsetter: str) -> Non
 def report(title: str, pages: int, results: dict[str, list[Run]]) -> None:
     plain = statistics.median(r.seconds for r in results.get("plain", [Run(0, 0)])) or None
     print(f"\n{title}")
-    print(f"{'':18} {'min s':>8} {'median s':>9} {'× plain':>8} {'peak MB':>8} {'pages/s':>8}")
+    print(
+        f"{'':18} {'min s':>8} {'median s':>9} {'× plain':>8} {'RSS MB':>7} {'PSS MB':>7}"
+        f" {'pages/s':>8}"
+    )
     for name, measured in results.items():
         seconds = [r.seconds for r in measured]
         median = statistics.median(seconds)
         ratio = f"{median / plain:.2f}" if plain else "–"
         peak = max(r.peak_mb for r in measured)
+        pss = max(r.peak_pss_mb for r in measured)
         print(
-            f"{name:18} {min(seconds):8.2f} {median:9.2f} {ratio:>8} {peak:8.0f}"
+            f"{name:18} {min(seconds):8.2f} {median:9.2f} {ratio:>8} {peak:7.0f} {pss:7.0f}"
             f" {pages / median:8.1f}"
         )
 

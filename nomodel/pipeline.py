@@ -102,6 +102,7 @@ def build(
     ``stage`` times each step; ``workers`` lay out chunks (``watch`` keeps them warm)."""
     own_workers = workers is None
     workers = workers or Workers(options.jobs)
+    workers.start()
     try:
         return _build(content_dir, options, stage, workers)
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -97,7 +98,7 @@ class _Process(Worker):
         self.busy = False
         try:
             return self._unwrap(self.connection.recv())
-        except EOFError:
+        except (EOFError, ConnectionError):
             raise RuntimeError(f"a layout process stopped ({self.process.exitcode})") from None
 
     def close(self) -> None:
@@ -108,15 +109,30 @@ class _Process(Worker):
 
 
 class Workers:
-    """``jobs`` processes, started on first use and kept (``watch`` keeps them warm between
-    builds); with one job, chunks are laid out in this process."""
+    """``jobs`` processes, started by ``start`` or on first use and kept (``watch`` keeps them
+    warm between builds); with one job, chunks are laid out in this process."""
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.font_files: dict[str, bytes] = {}  # sha256 → font file, sent once per worker
+        self.font_files: dict[str, bytes] = {}  # sha256 → file, sent once per worker
         self._all: list[Worker] = []
+        self._starting: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Starts the processes in the background (importing WeasyPrint takes them a second)
+        while this one reads the content."""
+        if not self._all and self._starting is None:
+            self._starting = threading.Thread(target=self._start, daemon=True)
+            self._starting.start()
 
     def all(self) -> list[Worker]:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        self._start()  # if not started yet, or closed since (watch, after a failed build)
+        return self._all
+
+    def _start(self) -> None:
         if not self._all:
             if self.jobs == 1:
                 self._all = [_Local(self)]
@@ -126,7 +142,6 @@ class Workers:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["nomodel.chunk_layout"])
                 self._all = [_Process(self, context) for _ in range(self.jobs)]
-        return self._all
 
     def answered(self) -> list[Worker]:
         """The busy workers that answered, once one has (waits for it)."""
@@ -144,6 +159,9 @@ class Workers:
         return worker.receive()
 
     def close(self) -> None:
+        if self._starting is not None:
+            self._starting.join()  # then stopped with the others
+            self._starting = None
         for worker in self._all:
             if isinstance(worker, _Process):
                 worker.close()
