@@ -12,12 +12,9 @@ import copy
 import gc
 import hashlib
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import weasyprint.pdf.fonts
 from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
@@ -26,6 +23,9 @@ from .checks import resource_policy
 from .compat import (
     KeptLayout,
     fixed_document_id,
+    font_programs_left_out,
+    font_state,
+    forget_link_annotations,
     kept_layouts,
     page_references_once,
     renumbered,
@@ -36,11 +36,8 @@ from .preflight import LowResImage, low_res_images
 from .project import Theme
 from .theme import css_problems
 from .wide_tables import TableMeasure, measure_tables
-from .write import forget_link_annotations
 
 CHUNK_DOCUMENT_ID = uuid.UUID(int=0x6E6F6D6F64656C)  # "nomodel": replaced by the merge
-# Font attributes that hold HarfBuzz objects: the merge makes the font again from its file.
-_UNPICKLABLE = ("hb_font", "hb_face", "file_content")
 
 
 @dataclass(frozen=True)
@@ -171,7 +168,7 @@ def _written(layout: _Layout, known_fonts: set[str] | None) -> ChunkResult:
         for variant in layout.job.variants:
             forget_link_annotations(written)
             with (
-                _fonts_left_out(),
+                font_programs_left_out(),
                 fixed_document_id(CHUNK_DOCUMENT_ID),
                 page_references_once(),
             ):
@@ -219,27 +216,10 @@ def _first_pages(document: Document) -> dict[str, int]:
 
 def _font_uses(document: Document, result: ChunkResult, known: set[str] | None) -> None:
     for font in document.fonts.values():
-        data = weasyprint.pdf.fonts.get_hb_object_data(font.hb_face)
+        data, state = font_state(font)
         sha = hashlib.sha256(data).hexdigest()
-        state = {k: v for k, v in vars(font).items() if k not in _UNPICKLABLE}
         result.fonts.append(FontUse(font.hash, sha, state))
         if known is None or sha not in known:
             result.font_files[sha] = data
             if known is not None:
                 known.add(sha)
-
-
-@contextmanager
-def _fonts_left_out() -> Iterator[None]:
-    """The chunk's PDF gets an empty font program: the merge embeds each font once, subset
-    to the glyphs of every chunk (fonts.py), so subsetting it here would be lost work."""
-    clean = weasyprint.pdf.fonts.Font.clean
-
-    def left_out(font: weasyprint.pdf.fonts.Font, to_unicode: dict, hinting: bool) -> None:
-        font.file_content = b"\0\1\0\0"  # a TrueType signature, nothing else
-
-    weasyprint.pdf.fonts.Font.clean = left_out
-    try:
-        yield
-    finally:
-        weasyprint.pdf.fonts.Font.clean = clean

@@ -9,12 +9,15 @@ functions that need it.
 from __future__ import annotations
 
 import copy
+import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
+import cffi
 import pydyf
 from PIL import Image, ImageCms
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from weasyprint import HTML, Document, Page
     from weasyprint.formatting_structure.boxes import Box, PageBox
     from weasyprint.layout import LayoutContext
+    from weasyprint.pdf.fonts import Font
     from weasyprint.text.fonts import FontConfiguration
 
 
@@ -68,6 +72,18 @@ def add_fontconfig_rules(font_config: FontConfiguration, rules: bytes) -> None:
 
     fontconfig.FcConfigParseAndLoadFromMemory(font_config._config, rules, True)
     pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", font_config.font_map))
+
+
+def forget_link_annotations(document: Document) -> None:
+    """WeasyPrint (70) keeps on each box the link annotation of the last PDF written from
+    it, and tags that box with it even when a new PDF drops the link (its target is not in
+    the new document: a cross-reference to another card, in a card's PDF). The structure
+    tree then points at whatever object has that number in the new file. A chunk's layout
+    is written once per variant asked for, so it is reset before each (private
+    ``Page._page_box``, ``Box.link_annotation``)."""
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            box.link_annotation = None
 
 
 @contextmanager
@@ -216,3 +232,113 @@ def _other_side(box: PageBox, kept: KeptLayout) -> PageBox | None:
         return None
     other.fixed_boxes = box.fixed_boxes
     return other
+
+
+# --- Fonts, embedded once for the whole booklet (chunk_layout.py, font_merge.py) ---------
+
+# Font attributes that hold HarfBuzz objects or the file: made again from the file.
+_FONT_OBJECTS = ("hb_font", "hb_face", "file_content")
+
+
+def font_state(font: Font) -> tuple[bytes, dict]:
+    """The file of a font WeasyPrint (70) used, and the rest of its ``Font`` as plain data
+    (WeasyPrint's ``Font`` holds HarfBuzz objects, which cannot cross processes, and has no
+    constructor from a file and glyph data: its attributes are copied)."""
+    from weasyprint.pdf.fonts import get_hb_object_data
+
+    state = {k: v for k, v in vars(font).items() if k not in _FONT_OBJECTS}
+    return get_hb_object_data(font.hb_face), state
+
+
+def font_from_state(state: dict, file: bytes) -> Font:
+    """The ``Font`` of ``font_state`` made again, with a HarfBuzz face of its file."""
+    from weasyprint.pdf.fonts import Font
+
+    font = Font.__new__(Font)
+    vars(font).update(state)
+    font.to_unicode = dict(state["to_unicode"])
+    font.widths = dict(state["widths"])
+    font.missing = dict(state["missing"])
+    font.file_content = file
+    font.hb_face = _harfbuzz_face(file, font.index)
+    return font
+
+
+def fonts_dictionary(pdf: pydyf.PDF, fonts: dict[str, Font], options: dict) -> pydyf.Dictionary:
+    """The fonts' PDF objects, subset and embedded by WeasyPrint's own
+    ``build_fonts_dictionary`` (internal: ``weasyprint/pdf/fonts.py``), compressed."""
+    from weasyprint.pdf.fonts import build_fonts_dictionary
+
+    return build_fonts_dictionary(pdf, fonts, True, True, options)
+
+
+@contextmanager
+def font_programs_left_out() -> Iterator[None]:
+    """While the block runs, WeasyPrint embeds an empty program for each font (a TrueType
+    signature only) instead of subsetting it, in ``Font.clean``: a chunk's fonts are
+    embedded once for the booklet by the merge, so subsetting them here would be lost."""
+    from weasyprint.pdf.fonts import Font
+
+    clean = Font.clean
+
+    def left_out(font: Font, to_unicode: dict, hinting: bool) -> None:
+        font.file_content = b"\0\1\0\0"
+
+    Font.clean = left_out
+    try:
+        yield
+    finally:
+        Font.clean = clean
+
+
+_HB_MEMORY_MODE_DUPLICATE = 0
+
+
+@functools.cache
+def _harfbuzz() -> tuple[cffi.FFI, Any]:
+    """WeasyPrint (70) declares no HarfBuzz function that makes a face from bytes (its faces
+    come from Pango): these are declared here, on the library WeasyPrint loaded, with its
+    private loader (``weasyprint.text.ffi._dlopen``)."""
+    from weasyprint.text import ffi as weasyprint_ffi
+
+    ffi = cffi.FFI()
+    ffi.cdef(
+        "typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;"
+        "hb_blob_t *hb_blob_create (const char *data, unsigned int length, int mode,"
+        " void *user_data, void *destroy);"
+        "hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);"
+        "void hb_blob_destroy (hb_blob_t *blob);"
+    )
+    names = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0")
+    return ffi, weasyprint_ffi._dlopen(ffi, *names, "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
+
+
+def _harfbuzz_face(data: bytes, index: int) -> object:
+    """A HarfBuzz face of the font file, in WeasyPrint's FFI types."""
+    from weasyprint.text import ffi as weasyprint_ffi
+
+    ffi, harfbuzz = _harfbuzz()
+    blob = harfbuzz.hb_blob_create(data, len(data), _HB_MEMORY_MODE_DUPLICATE, ffi.NULL, ffi.NULL)
+    face = harfbuzz.hb_face_create(blob, index)
+    harfbuzz.hb_blob_destroy(blob)  # the face holds its own reference
+    address = int(ffi.cast("uintptr_t", face))
+    theirs = weasyprint_ffi.ffi
+    return theirs.gc(theirs.cast("hb_face_t *", address), weasyprint_ffi.harfbuzz.hb_face_destroy)
+
+
+def bookmark_tree(pages: Iterable[tuple[int, list, float]], scale: float) -> list:
+    """The nested bookmarks of ``pages`` (index, bookmarks, height in PDF points), as
+    WeasyPrint (70) nests them (``make_page_bookmark_tree``, internal: it takes a laid-out
+    page and reads only its bookmarks; the chunks' pages are gone, stand-ins carry them)."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    root: list = []
+    skipped: list = []
+    last_by_depth = [root]
+    level = 0
+    for index, marks, height in pages:
+        matrix = Matrix(a=scale, d=-scale, f=height)
+        page = SimpleNamespace(bookmarks=marks)
+        level = make_page_bookmark_tree(page, skipped, last_by_depth, level, index, matrix)
+    return root

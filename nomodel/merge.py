@@ -17,15 +17,13 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from types import SimpleNamespace
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
-from weasyprint.anchors import make_page_bookmark_tree
-from weasyprint.matrix import Matrix
 
 from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
 from .chunks import ANCHOR_SCHEME
+from .compat import bookmark_tree
 from .font_merge import merged_fonts
 from .pdf_file import copied
 from .write import finished
@@ -151,21 +149,15 @@ def _links(master: pikepdf.Pdf) -> None:
 
 def _outline(master: pikepdf.Pdf, parts: Sequence[Part], offsets: list[int]) -> None:
     """The bookmark tree, built by WeasyPrint's own code from every page's bookmarks."""
-    root: list = []
-    skipped: list = []
-    last_by_depth = [root]
-    level = 0
-    for part, offset in zip(parts, offsets, strict=True):
-        if part.result is None:
-            continue
+    pages = (
+        (offset + index, marks, height * SCALE)
+        for part, offset in zip(parts, offsets, strict=True)
+        if part.result is not None
         for index, (marks, height) in enumerate(
             zip(part.result.bookmarks, part.result.page_heights, strict=True)
-        ):
-            page = SimpleNamespace(bookmarks=marks)
-            matrix = Matrix(a=SCALE, d=-SCALE, f=height * SCALE)
-            level = make_page_bookmark_tree(
-                page, skipped, last_by_depth, level, offset + index, matrix
-            )
+        )
+    )
+    root = bookmark_tree(pages, SCALE)
     if root:
         outlines = Dictionary(Type=Name.Outlines)
         master.Root.Outlines = master.make_indirect(outlines)

@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from weasyprint import Document
-
 from .conformance import conform
 from .errors import OutputError, display_path
 
@@ -23,17 +21,6 @@ def finished(pdf: bytes, variant: str | None) -> bytes:
     folios marked as artifacts, as PDF/UA wants, and every variant what its validators ask
     (conformance.py)."""
     return pdf if variant is None else conform(pdf, variant)
-
-
-def forget_link_annotations(document: Document) -> None:
-    """WeasyPrint (70) keeps on each box the link annotation of the last PDF written from
-    it, and tags that box with it even when a new PDF drops the link (its target is not in
-    the new document: a cross-reference to another card, in a card's PDF). The structure
-    tree then points at whatever object has that number in the new file. The booklet's
-    layout is written several times (booklet, print PDF, each card), so it is reset first."""
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            box.link_annotation = None
 
 
 def document_uuid(title: str | None, modified: str | None, pages: int) -> uuid.UUID:

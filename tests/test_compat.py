@@ -4,6 +4,7 @@ changes under its workaround, so that it is looked at again on upgrade."""
 from __future__ import annotations
 
 import io
+import pickle
 import re
 import struct
 import uuid
@@ -12,6 +13,7 @@ import zlib
 import pydyf
 import pypdf
 import pytest
+import weasyprint.pdf.fonts
 import weasyprint.pdf.metadata
 from PIL import Image, ImageCms
 from weasyprint import HTML
@@ -22,7 +24,12 @@ from nomodel.compat import (
     FIXED_ICC_DATE,
     KeptLayout,
     add_fontconfig_rules,
+    bookmark_tree,
     fixed_document_id,
+    font_from_state,
+    font_programs_left_out,
+    font_state,
+    fonts_dictionary,
     image_size_readable,
     kept_layouts,
     laid_out_boxes,
@@ -163,3 +170,53 @@ def test_pages_that_ask_for_a_side_are_not_renumbered_on_the_other() -> None:
     assert renumbered(document, kept, 1, True) is None
     assert renumbered(document, kept, 2, False) is not None
     assert not sided(_rendered(1, "right")[1])
+
+
+def _fonts_of(html: str) -> dict:
+    document = HTML(string=html).render()
+    document.write_pdf()  # WeasyPrint fills its fonts while writing
+    return document.fonts
+
+
+def test_a_font_crosses_processes_as_its_file_and_state_and_embeds_the_same() -> None:
+    """WeasyPrint's Font has no constructor from data: when it gets one, use it."""
+    (font,) = _fonts_of('<html lang="fr"><p style="font-family: serif">Été</p>').values()
+    data, state = font_state(font)
+    assert data[:4] in (b"\0\1\0\0", b"OTTO", b"true")
+    again = pickle.loads(pickle.dumps(state))
+    made = font_from_state(again, data)
+    assert made.widths == font.widths and made.to_unicode == font.to_unicode
+    written = []
+    for each in (font, made):
+        pdf = pydyf.PDF()
+        options = {"pdf_version": "1.7", "hinting": False}
+        dictionary = fonts_dictionary(pdf, {each.hash: each}, options)
+        pdf.add_object(dictionary)
+        pdf.catalog["Fonts"] = dictionary.reference
+        output = io.BytesIO()
+        pdf.write(output, compress=True)
+        written.append(output.getvalue())
+    assert written[0] == written[1]
+
+
+def test_font_programs_are_left_out_while_the_block_runs() -> None:
+    html = '<html lang="fr"><p style="font-family: serif">Bonjour</p>'
+    with font_programs_left_out():
+        empty = HTML(string=html).write_pdf()
+    full = HTML(string=html).write_pdf()
+    assert len(empty) < len(full) - 1000  # the subset program is over a kilobyte
+    assert weasyprint.pdf.fonts.Font.clean is not None  # restored, still WeasyPrint's hook
+
+
+def test_bookmark_tree_nests_as_weasyprint_does() -> None:
+    html = "<html lang='fr'><h1>Un</h1><h2>Un point un</h2><h1 style='break-before: page'>Deux</h1>"
+    document = HTML(string=html).render()
+    pages = [(i, list(page.bookmarks), page.height * 0.75) for i, page in enumerate(document.pages)]
+    tree = bookmark_tree(pages, 0.75)
+    assert [
+        (label, target[0], [child[0] for child in children]) for label, target, children, _ in tree
+    ] == [
+        ("Un", 0, ["Un point un"]),
+        ("Deux", 1, []),
+    ]
+    assert tree == document.make_bookmark_tree(scale=0.75, transform_pages=True)
