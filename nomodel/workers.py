@@ -9,8 +9,10 @@ process, answered at once.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
@@ -41,14 +43,14 @@ def _answer(call: Call, known_fonts: set[str]) -> tuple[bool, Any]:
 
 
 def _serve(connection: Connection) -> None:
-    """A worker process: answers calls until the connection closes."""
+    """A worker process: answers calls until the connection closes. Ctrl-C is for the
+    process that started it, which then closes the connection: a worker stops quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sent: set[str] = set()  # the font files this worker sent already
-    while True:
-        try:
+    with contextlib.suppress(EOFError, ConnectionError):  # that process is gone
+        while True:
             call = connection.recv()
-        except EOFError:
-            return
-        connection.send(_answer(call, sent))
+            connection.send(_answer(call, sent))
 
 
 class Worker:

@@ -1,12 +1,13 @@
 """The booklet laid out in chunks (engine.py) is the booklet of one layout: in one process or
 two, from scratch or from the cache; the cache is never trusted when it is stale or damaged.
 
-The reference is the single layout, which the build still uses when card PDFs are asked for
-(``--print``): its booklet.pdf is compared with the chunked one, property by property
+The reference is the booklet laid out at once (as one chunk: the build does so below 17
+cards): its PDFs are compared with the chunked ones, property by property
 (tests/pdf_digest.py). Builds are shared by the tests of a folder (module fixtures)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pdf_digest import digest
+from PIL import Image
 
 from bench.make_content import make_content
 from nomodel import chunks, pipeline
@@ -36,6 +38,9 @@ def _content(root: Path, cards_start: str) -> Path:
     number = re.compile(r"^number: (\S+)$", re.MULTILINE)
     _append(first, f"\nVoir [la dernière fiche]({number.search(last.read_text()).group(1)}).\n")
     _append(last, f"\nVoir [la première fiche]({number.search(first.read_text()).group(1)}).\n")
+    # An image below print resolution in the last chunk: preflight names its booklet page.
+    Image.new("RGB", (300, 200), "#884422").save(content / "basse.png")
+    _append(last, f"\n![Atelier]({os.path.relpath(content / 'basse.png', last.parent)})\n")
     return content
 
 
@@ -49,6 +54,13 @@ def _build(content: Path, out: Path, **options: object) -> pipeline.BuildResult:
         content, pipeline.BuildOptions(output_dir=out, **{**defaults, **options})
     )
     return built[0]
+
+
+def _one_layout(content: Path, out: Path, **options: object) -> pipeline.BuildResult:
+    """The booklet laid out at once, the reference."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks, "CARDS_PER_CHUNK", 1000)
+        return _build(content, out, **options)
 
 
 def _shape(structure: object) -> object:
@@ -69,6 +81,10 @@ def _shape(structure: object) -> object:
 
 def _same_booklet(single: Path, chunked: Path) -> None:
     expected, found = digest(single), digest(chunked)
+    if single.parent.name == "cards":
+        # A card's pages keep their booklet's font resources: all of the booklet's when laid
+        # out at once, those of their chunk when laid out in chunks (the fonts drawn).
+        assert set(found.pop("fonts")) <= set(expected.pop("fonts"))
     expected["structure"], found["structure"] = (
         _shape(expected["structure"]),
         _shape(found["structure"]),
@@ -100,21 +116,31 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
 ) -> None:
     folder = folders[start]
     out = folder.parent
-    single = _build(folder, out / "single", pdf_variant=variant, print_pdf=True)  # one layout
-    one = _build(folder, out / "one", pdf_variant=variant, jobs=1)
-    two = _build(folder, out / "two", pdf_variant=variant, jobs=2)
+    every = {"pdf_variant": variant, "print_pdf": True, "cards": True}
+    single = _one_layout(folder, out / "single", **every)
+    one = _build(folder, out / "one", jobs=1, **every)
+    two = _build(folder, out / "two", jobs=2, **every)
     assert one.pages == two.pages == single.pages
-    # Same bytes in one process or two, and the single layout's pages, text (the sommaire's
-    # folios and the cross-references' pages injected), links, outline, tags, fonts (each
-    # embedded once) and metadata.
-    assert (out / "one/booklet.pdf").read_bytes() == (out / "two/booklet.pdf").read_bytes()
-    _same_booklet(out / "single/booklet.pdf", out / "one/booklet.pdf")
+    # Same bytes in one process or two (chunks laid out before their first page is known,
+    # then renumbered), and the single layout's pages, text (the sommaire's folios and the
+    # cross-references' pages injected), links, outline, tags, fonts (each embedded once)
+    # and metadata, in every output.
+    files = sorted(path.relative_to(out / "one") for path in (out / "one").rglob("*.pdf"))
+    assert len(files) == 2 + CARDS
+    for name in files:
+        assert (out / "one" / name).read_bytes() == (out / "two" / name).read_bytes(), name
+        _same_booklet(out / "single" / name, out / "one" / name)
     assert all(count == 1 for _, count in digest(out / "one/booklet.pdf")["fonts"])
+    # The preflight's page of the low-resolution image, found in the last chunk.
+    assert one.preflight == two.preflight == single.preflight
+    assert single.preflight is not None
+    ((image),) = single.preflight.low_res_images
+    assert image.name == "basse.png" and image.page > 10
 
 
 def test_an_edition_is_the_same_booklet(folders: dict[str, Path]) -> None:
     out = folders["any"].parent / "edition"
-    _build(folders["any"], out / "single", edition="courte", print_pdf=True)
+    _one_layout(folders["any"], out / "single", edition="courte")
     _build(folders["any"], out / "chunked", edition="courte", jobs=2)
     _same_booklet(out / "single/courte.pdf", out / "chunked/courte.pdf")
 

@@ -114,12 +114,14 @@ def test_rebuilds_on_each_save_keeps_the_last_good_pdf_and_stops_on_ctrl_c(
     process, lines, content = watcher
     pdf = tmp_path / "output" / "booklet.pdf"
     card = content / CARD
-    assert "8 pages, 2 cards" in lines.expect("first build →")
+    first = lines.expect("first build →")
+    assert "8 pages, 2 cards" in first and first.endswith("(2 cards laid out again)")
     assert pdf.is_file()
 
     _edit(card, TITLE, "title: Programme labo Zéphyr")
     rebuilt = lines.expect("changed →")
     assert CARD.name in rebuilt and "pages" in rebuilt and str(pdf.name) in rebuilt
+    assert rebuilt.endswith("(2 cards laid out again)")  # the booklet is one chunk
     assert letters("Programme labo Zéphyr") in letters("".join(page_texts(pdf)))
     good = pdf.read_bytes()
 
