@@ -75,7 +75,7 @@ class ChunkResult:
     title: str | None
     modified: str | None
     read: dict[str, str]  # URL → sha256 of what was read
-    font_files: dict[str, bytes] = field(default_factory=dict)  # sha256 → file, when asked
+    font_files: dict[str, bytes] = field(default_factory=dict)  # sha256 → file, if not known
 
 
 class _RecordingFetcher(SandboxedFetcher):
@@ -117,7 +117,7 @@ class _Layout:
 _HELD: dict[int, _Layout] = {}  # in the process that laid them out: chunk → its layout
 
 
-def lay_out_chunk(job: ChunkJob, known_fonts: set[str] | None = None) -> ChunkResult:
+def lay_out_chunk(job: ChunkJob, known_fonts: set[str]) -> ChunkResult:
     """Lays out and writes one chunk; the Document is dropped before returning. Font files
     whose sha256 is not in ``known_fonts`` come back with the result."""
     try:
@@ -133,7 +133,7 @@ def hold(chunk: int, job: ChunkJob) -> Laid:
     return Laid(len(layout.document.pages), _first_pages(layout.document), sided(layout.kept))
 
 
-def release(chunk: int, shift: int, flip: bool, known_fonts: set[str] | None) -> ChunkResult | None:
+def release(chunk: int, shift: int, flip: bool, known_fonts: set[str]) -> ChunkResult | None:
     """The chunk held, written as if laid out with its first page number ``shift`` further
     and, with ``flip``, on the other side; None when that would lay it out otherwise (it is
     then laid out again)."""
@@ -160,7 +160,7 @@ def _laid_out(job: ChunkJob) -> _Layout:
     return _Layout(job, document, kept[0], fetcher, problems)
 
 
-def _written(layout: _Layout, known_fonts: set[str] | None) -> ChunkResult:
+def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
     document, fetcher = layout.document, layout.fetcher
     try:
         pdfs = {}
@@ -214,12 +214,12 @@ def _first_pages(document: Document) -> dict[str, int]:
     return pages
 
 
-def _font_uses(document: Document, result: ChunkResult, known: set[str] | None) -> None:
+def _font_uses(document: Document, result: ChunkResult, known: set[str]) -> None:
+    """The chunk's fonts, and the files of those not in ``known`` (then known)."""
     for font in document.fonts.values():
         data, state = font_state(font)
         sha = hashlib.sha256(data).hexdigest()
         result.fonts.append(FontUse(font.hash, sha, state))
-        if known is None or sha not in known:
+        if sha not in known:
             result.font_files[sha] = data
-            if known is not None:
-                known.add(sha)
+            known.add(sha)
