@@ -56,6 +56,11 @@ def _build(content: Path, out: Path, **options: object) -> pipeline.BuildResult:
     return built[0]
 
 
+def _copy(content: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of ``content`` to edit, and an output folder for it."""
+    return shutil.copytree(content, tmp_path / "content"), tmp_path / "out"
+
+
 def _one_layout(content: Path, out: Path, **options: object) -> pipeline.BuildResult:
     """The booklet laid out at once, the reference."""
     with pytest.MonkeyPatch.context() as patch:
@@ -148,9 +153,7 @@ def test_an_edition_is_the_same_booklet(folders: dict[str, Path]) -> None:
 def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
     folders: dict[str, Path], tmp_path: Path
 ) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(folders["any"], content)
-    out = tmp_path / "out"
+    content, out = _copy(folders["any"], tmp_path)
     cold = _build(content, out, cache=True)
     assert cold.laid_out == CARDS
     again = _build(content, out, cache=True)
@@ -166,9 +169,7 @@ def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
 def test_the_cache_is_stale_when_what_the_pages_depend_on_changes(
     folders: dict[str, Path], tmp_path: Path
 ) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(folders["any"], content)
-    out = tmp_path / "out"
+    content, out = _copy(folders["any"], tmp_path)
     assert _build(content, out, cache=True).laid_out == CARDS
     index = sorted(content.rglob("_section.md"))[-1]
     index.write_text(re.sub(r"title: .*", "title: Un autre titre", index.read_text(), count=1))
