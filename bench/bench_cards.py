@@ -1,10 +1,10 @@
 """What exporting every card costs next to laying the booklet out once.
 
-    python bench/bench_cards.py [--cards 100] [--jobs 1 2]
+    python bench/bench_cards.py [--cards 100]
 
 Builds a generated content folder (bench/make_content.py) in the cards' variant (PDF/A-3a,
-tagged, as ``build --cards`` does), then cuts every card's PDF out of it (cards.py) with each
-number of jobs, and prints the seconds of each step.
+tagged, as ``build --cards`` does), then cuts every card's PDF out of it (cards.py), and prints
+the seconds of each step.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ from nomodel.cards import cut_cards
 from nomodel.checks import check
 from nomodel.paper import CARD_VARIANT
 from nomodel.pipeline import BuildOptions, build
-from nomodel.workers import Workers
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=100)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         content = make_content(Path(folder) / "content", args.cards)
@@ -42,18 +40,13 @@ def main() -> None:
 
         print(f"{result.pages} pages, {args.cards} cards")
         print(f"booklet.pdf laid out and written ({CARD_VARIANT}): {seconds:6.2f} s")
-        for jobs in args.jobs:
-            workers = Workers(jobs)
-            workers.all()  # started, as a build's are when its cards are cut
-            started = time.perf_counter()
-            with cut_cards(booklet, rendered.content, workers) as cards:
-                sizes = [len(pdf) for _, pdf in cards]
-            seconds = time.perf_counter() - started
-            workers.close()
-            print(
-                f"{args.cards} card PDFs cut, {jobs} job(s): {seconds:6.2f} s"
-                f" ({sum(sizes) / 1e6:.1f} MB, {1000 * seconds / args.cards:.0f} ms a card)"
-            )
+        started = time.perf_counter()
+        sizes = [len(pdf) for _, pdf in cut_cards(booklet, rendered.content)]
+        seconds = time.perf_counter() - started
+        print(
+            f"{args.cards} card PDFs cut: {seconds:6.2f} s"
+            f" ({sum(sizes) / 1e6:.1f} MB, {1000 * seconds / args.cards:.0f} ms a card)"
+        )
 
 
 if __name__ == "__main__":

@@ -26,14 +26,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
-from io import BytesIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
-from .accessibility import mark_pagination_artifacts
 from .compat import srgb_profile
-from .pdf_file import saved
 
 HEADINGS: dict[pikepdf.Object, int] = {Name(f"/H{level}"): level for level in range(1, 7)}
 LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
@@ -69,18 +66,17 @@ SRGB = Name("/nomodel-sRGB")  # the ICC-based sRGB colour space, in content stre
 RGB_OPERATORS = {"rg": (Operator("cs"), Operator("sc")), "RG": (Operator("CS"), Operator("SC"))}
 
 
-def conform(pdf: bytes, variant: str) -> bytes:
-    """``pdf``, written by WeasyPrint in ``variant``, with the fixes above."""
-    with pikepdf.open(BytesIO(pdf)) as document:
-        if variant.startswith("pdf/x-"):
-            _rgb_as_icc(document)
-        if variant.startswith("pdf/a-"):
-            _pdf_a_metadata(document, also_ua=variant == ALSO_UA)
-            _no_interpolation(document)
-        if "/StructTreeRoot" in document.Root:
-            mark_pagination_artifacts(document)
-            _fix_structure(document)
-        return saved(document)
+def conform(document: pikepdf.Pdf, variant: str) -> None:
+    """Makes ``document``, written by WeasyPrint in ``variant`` (the merged booklet, before
+    it is saved), what the validators above ask. Its running heads and folios are already
+    artifacts: each chunk's were marked where it was written (accessibility.py)."""
+    if variant.startswith("pdf/x-"):
+        _rgb_as_icc(document)
+    if variant.startswith("pdf/a-"):
+        _pdf_a_metadata(document, also_ua=variant == ALSO_UA)
+        _no_interpolation(document)
+    if "/StructTreeRoot" in document.Root:
+        _fix_structure(document)
 
 
 def _pdf_a_metadata(document: pikepdf.Pdf, also_ua: bool) -> None:

@@ -15,6 +15,7 @@ No worker keeps a layout once its chunk is written: memory follows the chunk, no
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -148,10 +149,7 @@ def lay_out_booklet(
     pages = sum(result.pages for result in results) + sum(blanks)
     first = results[0]
     document_id = document_uuid(first.title, first.modified, pages)
-    files = _fonts(results, workers, cache)
-    pdfs = {
-        variant: merge(booklet_parts, variant, document_id, files) for variant in settings.variants
-    }
+    pdfs = _merged(booklet_parts, document_id, settings, workers, cache)
     return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
 
 
@@ -370,6 +368,19 @@ class _Hashes:
         return self.known[url]
 
 
+def _merged(
+    parts: list[Part], document_id: uuid.UUID, settings: Settings, workers: Workers, cache: Cache
+) -> dict[str | None, bytes]:
+    """The booklet's PDF in each variant, merged from its parts. The workers are stopped
+    first: merging, and cutting the cards after it, is what needs the most memory in a
+    build, and idle workers would keep theirs meanwhile (hundreds of MB). The next call
+    forks them again from the forkserver, which imported WeasyPrint once."""
+    results = [part.result for part in parts if part.result is not None]
+    files = _fonts(results, workers, cache)
+    workers.close()
+    return {variant: merge(parts, variant, document_id, files) for variant in settings.variants}
+
+
 def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[str, bytes]:
     files = {}
     for sha in {use.file for result in results for use in result.fonts}:
@@ -392,8 +403,5 @@ def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: C
         _keep(result, key, workers, cache)
         laid_out = cards
     document_id = document_uuid(result.title, result.modified, result.pages)
-    files = _fonts([result], workers, cache)
-    pdfs = {
-        variant: merge([Part(result)], variant, document_id, files) for variant in settings.variants
-    }
+    pdfs = _merged([Part(result)], document_id, settings, workers, cache)
     return Booklet(pdfs, result.pages, [result], [1], laid_out)

@@ -7,8 +7,8 @@ from every chunk's bookmarks as WeasyPrint builds it, so that a chunk's cards go
 section; one structure tree (each chunk's elements under the one Document element, the
 ParentTree renumbered); each font once, subset to the glyphs of every chunk (font_merge.py);
 the catalog, Info and XMP metadata of the first chunk, the XMP DocumentID made again for the
-whole booklet. What ``write.finished`` then does (artifacts, conformance fixes) runs once,
-on the whole."""
+whole booklet; then, before the one save, what the variant's validators ask
+(conformance.py), once on the whole."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from pikepdf import Array, Dictionary, Name, String
 from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
 from .chunks import ANCHOR_SCHEME
 from .compat import bookmark_tree
+from .conformance import conform
 from .font_merge import merged_fonts
 from .pdf_file import copied
-from .write import finished
 
 SCALE = 0.75  # CSS px → PDF points (WeasyPrint's write_pdf at zoom 1)
 # Catalog entries made again for the whole booklet; the others are the first chunk's.
@@ -80,6 +80,8 @@ def merge(
         version = sources[0].pdf_version
         fonts = merged_fonts(master, results, font_files, first.modified, version)
         _use_fonts(master, fonts)
+        if variant:
+            conform(master, variant)
         output = BytesIO()
         master.save(
             output,
@@ -91,7 +93,7 @@ def merge(
         for source in sources:
             source.close()
         master.close()
-    return finished(output.getvalue(), variant)
+    return output.getvalue()
 
 
 def _add_blank_pages(master: pikepdf.Pdf, count: int) -> None:

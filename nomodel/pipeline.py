@@ -6,7 +6,7 @@ import datetime
 import re
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, ExitStack, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -181,9 +181,7 @@ def _build_target(
     with stage(f"write {target.stem}.pdf"):
         pdf = master if settings.trim else trimmed(master)
         written = outputs.write(f"{target.stem}.pdf", pdf)
-    paths, report = _derived(
-        booklet, master, pdf, content, target.stem, options, (outputs, stage, workers)
-    )
+    paths, report = _derived(booklet, master, pdf, content, target.stem, options, (outputs, stage))
     return BuildResult(
         (written, *paths),
         booklet.pages,
@@ -217,32 +215,27 @@ def _derived(
     content: Content,
     stem: str,
     options: BuildOptions,
-    build: tuple[Outputs, Stage, Workers],
+    build: tuple[Outputs, Stage],
 ) -> tuple[list[Path], Preflight | None]:
-    """The outputs made from the written booklet (``pdf``) or its ``master`` (with bleed);
-    the cards are cut by the ``workers`` that laid the booklet out, while this process
-    makes the others."""
-    outputs, stage, workers = build
+    """The outputs made from the written booklet (``pdf``) or its ``master`` (with bleed)."""
+    outputs, stage = build
     paths: list[Path] = []
     report = None
-    with ExitStack() as cutting:
-        if options.cards:  # cut in other processes while this one makes the other outputs
-            cards = cutting.enter_context(cut_cards(pdf, content, workers))
-        if options.print_pdf:
-            with stage(f"write {stem}-print.pdf and check it"):
-                printable = add_crop_marks(master, options.bleed_mm)
-                paths.append(outputs.write(f"{stem}-print.pdf", printable))
-                report = preflight(printable, options.bleed_mm, _low_res(booklet))
-        if options.impose:
-            with stage(f"write {stem}-imposed.pdf"):
-                sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-                imposed = impose(pdf, sheet.landscape_points())
-                paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
-        if options.cards:
-            with stage("write the cards"):
-                outputs.replace_folder(CARDS_FOLDER, _card_pdf)
-                for card, card_pdf in cards:
-                    paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", card_pdf))
+    if options.print_pdf:
+        with stage(f"write {stem}-print.pdf and check it"):
+            printable = add_crop_marks(master, options.bleed_mm)
+            paths.append(outputs.write(f"{stem}-print.pdf", printable))
+            report = preflight(printable, options.bleed_mm, _low_res(booklet))
+    if options.impose:
+        with stage(f"write {stem}-imposed.pdf"):
+            sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
+            imposed = impose(pdf, sheet.landscape_points())
+            paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
+    if options.cards:
+        with stage("write the cards"):
+            outputs.replace_folder(CARDS_FOLDER, _card_pdf)
+            for card, card_pdf in cut_cards(pdf, content):
+                paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", card_pdf))
     return paths, report
 
 

@@ -1,9 +1,9 @@
 """The processes that lay chunks out for engine.py (``--jobs``), kept warm by ``watch``.
 
-A worker answers calls of chunk_layout's functions, and of cards.py's once the booklet is
-made, one at a time, in the order sent. It keeps what it laid out between calls (``hold``)
-until told where that chunk starts (``release``): a chunk is released by the worker that
-holds it, which a ProcessPoolExecutor cannot promise. With one job, the calls run in this
+A worker answers calls of chunk_layout's functions, one at a time, in the order sent. It
+keeps what it laid out between calls (``hold``) until told where that chunk starts
+(``release``): a chunk is released by the worker that holds it, which a
+ProcessPoolExecutor cannot promise. With one job, the calls run in this
 process, answered at once.
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from . import cards, chunk_layout
+from . import chunk_layout
 
 Call = tuple[str, tuple[Any, ...]]
 # The calls a worker answers.
@@ -26,7 +26,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "hold": chunk_layout.hold,
     "release": chunk_layout.release,
     "lay_out_chunk": chunk_layout.lay_out_chunk,
-    "cut_batch": cards.cut_batch,
 }
 _WITH_FONTS = {"release", "lay_out_chunk"}  # these also take the font files already sent
 

@@ -12,15 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .conformance import conform
 from .errors import OutputError, display_path
-
-
-def finished(pdf: bytes, variant: str | None) -> bytes:
-    """A PDF as WeasyPrint wrote it, finished: a tagged one gets its running heads and
-    folios marked as artifacts, as PDF/UA wants, and every variant what its validators ask
-    (conformance.py)."""
-    return pdf if variant is None else conform(pdf, variant)
 
 
 def document_uuid(title: str | None, modified: str | None, pages: int) -> uuid.UUID:

@@ -13,11 +13,7 @@ from pdf_helpers import page_texts
 from pypdf import PdfReader
 from samples import write_rich
 
-from nomodel import cards
-from nomodel.cards import cut_cards
-from nomodel.checks import check
 from nomodel.cli import main
-from nomodel.workers import Workers
 
 NUMBERS = ("00A.001", "00A.002", "00C.001")
 
@@ -123,22 +119,3 @@ def test_fonts_are_the_booklets_and_metadata_the_cards(built: Path) -> None:
             xmp["dc:description"] == str(pdf.docinfo.Subject) == "Une fiche qui contient de tout."
         )
         assert str(pdf.docinfo.Keywords) == "listes, tableaux"
-
-
-def test_cards_cut_in_worker_processes_are_the_same(
-    content: Path, built: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A booklet of many cards is cut in batches by worker processes: same bytes as in one
-    process, in the order of the cards (here one card a batch)."""
-    monkeypatch.setattr(cards, "MIN_BATCH", 1)
-    booklet = (built / "booklet.pdf").read_bytes()
-    loaded = check(content).content
-    workers = Workers(3)
-    try:
-        with cut_cards(booklet, loaded) as alone, cut_cards(booklet, loaded, workers) as shared:
-            one, three = list(alone), list(shared)
-    finally:
-        workers.close()
-    assert [card.number for card, _ in three] == list(NUMBERS)
-    assert one == three
-    assert all(pdf == (built / "cards" / f"{card.number}.pdf").read_bytes() for card, pdf in one)

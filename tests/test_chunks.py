@@ -7,6 +7,7 @@ cards): its PDFs are compared with the chunked ones, property by property
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ from pdf_digest import digest
 from PIL import Image
 
 from bench.make_content import make_content
-from nomodel import chunks, pipeline
+from nomodel import chunks, engine, pipeline
 from nomodel.cache import FOLDER, FORMAT
 from nomodel.project import bundled_root
 
@@ -117,14 +118,23 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.mark.parametrize(("start", "variant"), [("any", None), ("recto", "pdf/ua-1")])
 def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
-    folders: dict[str, Path], start: str, variant: str | None
+    folders: dict[str, Path], start: str, variant: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = folders[start]
     out = folder.parent
     every = {"pdf_variant": variant, "print_pdf": True, "cards": True}
     single = _one_layout(folder, out / "single", **every)
     one = _build(folder, out / "one", jobs=1, **every)
+    layout_processes = []  # alive while the booklet is merged (each with its memory)
+    merge = engine.merge
+
+    def watched(*args: object) -> bytes:
+        layout_processes.append(len(multiprocessing.active_children()))
+        return merge(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "merge", watched)
     two = _build(folder, out / "two", jobs=2, **every)
+    assert layout_processes == [0]
     assert one.pages == two.pages == single.pages
     # Same bytes in one process or two (chunks laid out before their first page is known,
     # then renumbered), and the single layout's pages, text (the sommaire's folios and the
