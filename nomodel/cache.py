@@ -23,12 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import weasyprint
+from pydantic import NonNegativeInt, PositiveInt, TypeAdapter, ValidationError
 
 from .chunk_layout import ChunkResult
 
 FOLDER = ".nomodel-cache"
 FORMAT = b"nomodel-chunk-cache 2\n"  # one more on any change of ChunkResult
 PAGE_COUNTS = "pages.json"
+Previous = tuple[int, dict[str, int]]  # a chunk's pages, and the page of each anchor in it
+_PREVIOUS = TypeAdapter(dict[str, tuple[PositiveInt, dict[str, NonNegativeInt]]])
 _ALLOWED = {
     ("nomodel.chunk_layout", "ChunkResult"),
     ("nomodel.chunk_layout", "FontUse"),
@@ -103,22 +106,20 @@ class Cache:
             self._pending[Path("fonts") / sha] = data
             self._fonts[sha] = data
 
-    def page_counts(self) -> dict[str, int]:
-        """Each chunk's page count in the previous build (by its first anchor): the best
-        guess of where the chunks after it start, before it is laid out."""
+    def previous_layout(self) -> dict[str, Previous]:
+        """Each chunk's page count and the pages of its anchors in the previous build (by its
+        first anchor): the best guess, before it is laid out, of where the chunks after it
+        start and of the page numbers that other chunks print for its anchors."""
         if self.folder is None:
             return {}
         try:
-            counts = json.loads((self.folder / PAGE_COUNTS).read_text())
-        except (OSError, ValueError):
+            return _PREVIOUS.validate_json((self.folder / PAGE_COUNTS).read_bytes())
+        except (OSError, ValidationError):
             return {}
-        if not isinstance(counts, dict):
-            return {}
-        return {str(k): v for k, v in counts.items() if isinstance(v, int) and v > 0}
 
-    def keep_page_counts(self, counts: dict[str, int | None]) -> None:
+    def keep_layout(self, chunks: dict[str, tuple[int | None, dict[str, int]]]) -> None:
         if self.folder is not None:
-            known = {name: pages for name, pages in counts.items() if pages}
+            known = {name: chunk for name, chunk in chunks.items() if chunk[0]}
             self._pending[Path(PAGE_COUNTS)] = json.dumps(known, sort_keys=True).encode()
 
     def commit(self) -> None:

@@ -168,11 +168,9 @@ def chunk_html(book: Book, chunk: Chunk, start: Start, elsewhere: frozenset[str]
         f" {INJECTED_NUMBERS}</style>\n"
     )
     head, _, body = book.prefix.rpartition("</head>")
-    if chunk.first > 0:
-        # Its PDF's metadata is not used (merge.py takes the first chunk's): without it, a
-        # new date or a card's new tag does not make every chunk stale.
-        head = _METADATA.sub("", head)
-    parts = [head, style, "</head>", body]
+    # The booklet's metadata is written apart (metadata_html): without it, a new date or a
+    # card's new tag makes no chunk stale.
+    parts = [_METADATA.sub("", head), style, "</head>", body]
     current = -1
     for unit in book.units[chunk.first : chunk.last]:
         if unit.section != current:
@@ -186,6 +184,12 @@ def chunk_html(book: Book, chunk: Chunk, start: Start, elsewhere: frozenset[str]
         parts.append(book.sections[current].closing)
     parts.append(book.suffix)
     return "".join(parts)
+
+
+def metadata_html(book: Book) -> str:
+    """The booklet's head with an empty body: what WeasyPrint writes its metadata from (the
+    document information, XMP, language), which the merged PDF takes (merge.py)."""
+    return book.prefix + book.suffix
 
 
 def _opening(section: Section, carried: bool) -> str:

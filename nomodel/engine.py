@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import chunks as chunks_module
-from .cache import Cache
+from .cache import Cache, Previous
 from .checks import resource_policy
 from .chunk_layout import ChunkJob, ChunkResult, Laid
-from .chunks import Book, Chunk, Marks, Start, chunk_html, chunks, cut, references
+from .chunks import Book, Chunk, Marks, Start, chunk_html, chunks, cut, metadata_html, references
 from .fetch import Refused
 from .layout import SandboxedFetcher
 from .merge import Part, merge
@@ -92,7 +92,7 @@ class _Plan:
         self.names_of = [
             next(iter(self.book.units[p.first].ids), f"#{i}") for i, p in enumerate(self.parts)
         ]
-        self.previous: dict[str, int] = {}  # its page count in the previous build
+        self.previous: dict[str, Previous] = {}  # its pages and anchors in the previous build
         # A card that starts on a right-hand page (base.html.j2, booklet.css: cards-recto).
         recto = 'class="cards-recto"' in self.book.prefix
         self.recto = [recto and self.book.units[p.first].kind == "card" for p in self.parts]
@@ -118,7 +118,9 @@ def lay_out_booklet(
         for name in u.ids
     }
     plan = _Plan(book, parts, owner)
-    plan.previous = cache.page_counts()
+    plan.previous = cache.previous_layout()
+    # Until a chunk is laid out, others print the pages its anchors had in the previous build.
+    plan.anchors = [dict(plan.previous.get(name, (0, {}))[1]) for name in plan.names_of]
     hashes = _Hashes(settings)
     laid_out: set[int] = set()  # chunks laid out by this build, not found in the cache
     # WeasyPrint's own repagination stops after a few loops too (layout_document).
@@ -139,7 +141,9 @@ def lay_out_booklet(
             workers.close()  # they may still hold chunks or owe answers: started anew
             raise
     results = [result for result in plan.results if result is not None]
-    cache.keep_page_counts(dict(zip(plan.names_of, plan.pages, strict=True)))
+    cache.keep_layout(
+        {name: (plan.pages[i], plan.anchors[i]) for i, name in enumerate(plan.names_of)}
+    )
     starts, blanks = _pagination(plan, settings)
     booklet_parts = []
     for blank, result in zip(blanks, results, strict=True):
@@ -147,9 +151,10 @@ def lay_out_booklet(
             booklet_parts.append(Part(None, blank))
         booklet_parts.append(Part(result))
     pages = sum(result.pages for result in results) + sum(blanks)
-    first = results[0]
-    document_id = document_uuid(first.title, first.modified, pages)
-    pdfs = _merged(booklet_parts, document_id, settings, workers, cache)
+    # The booklet's metadata, from its head alone (not laid out again when only its date moved).
+    metadata, _ = _laid_out_once(metadata_html(book), False, settings, workers, cache)
+    document_id = document_uuid(metadata.title, metadata.modified, pages)
+    pdfs = _merged(booklet_parts, metadata, document_id, settings, workers, cache)
     return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
 
 
@@ -307,7 +312,7 @@ def _pagination(plan: _Plan, settings: Settings) -> tuple[list[int], list[int]]:
     counts = [
         pages
         if pages is not None
-        else plan.previous.get(plan.names_of[i]) or max(1, round(plan.sizes[i] * ratio))
+        else plan.previous.get(plan.names_of[i], (0, {}))[0] or max(1, round(plan.sizes[i] * ratio))
         for i, pages in enumerate(plan.pages)
     ]
     starts, blanks, page = [], [], 1
@@ -369,16 +374,25 @@ class _Hashes:
 
 
 def _merged(
-    parts: list[Part], document_id: uuid.UUID, settings: Settings, workers: Workers, cache: Cache
+    parts: list[Part],
+    metadata: ChunkResult,
+    document_id: uuid.UUID,
+    settings: Settings,
+    workers: Workers,
+    cache: Cache,
 ) -> dict[str | None, bytes]:
-    """The booklet's PDF in each variant, merged from its parts. The workers are stopped
+    """The booklet's PDF in each variant, merged from its parts, with the catalog and
+    metadata of ``metadata``'s PDF. The workers are stopped
     first: merging, and cutting the cards after it, is what needs the most memory in a
     build, and idle workers would keep theirs meanwhile (hundreds of MB). The next call
     forks them again from the forkserver, which imported WeasyPrint once."""
     results = [part.result for part in parts if part.result is not None]
     files = _fonts(results, workers, cache)
     workers.close()
-    return {variant: merge(parts, variant, document_id, files) for variant in settings.variants}
+    return {
+        variant: merge(parts, metadata, variant, document_id, files)
+        for variant in settings.variants
+    }
 
 
 def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[str, bytes]:
@@ -394,14 +408,20 @@ def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[s
 def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: Cache) -> Booklet:
     """The booklet as one chunk, padded by layout.py (a small one, or a project's own base
     template without the marks)."""
-    job = settings.job(html, pad=settings.pad)
-    key = _key(html + f"pad={settings.pad}", settings)
-    result = cache.get(key, _Hashes(settings))
-    laid_out = 0
-    if result is None:
-        result = workers.call("lay_out_chunk", job)
-        _keep(result, key, workers, cache)
-        laid_out = cards
+    result, laid = _laid_out_once(html, settings.pad, settings, workers, cache)
     document_id = document_uuid(result.title, result.modified, result.pages)
-    pdfs = _merged([Part(result)], document_id, settings, workers, cache)
-    return Booklet(pdfs, result.pages, [result], [1], laid_out)
+    pdfs = _merged([Part(result)], result, document_id, settings, workers, cache)
+    return Booklet(pdfs, result.pages, [result], [1], cards if laid else 0)
+
+
+def _laid_out_once(
+    html: str, pad: bool, settings: Settings, workers: Workers, cache: Cache
+) -> tuple[ChunkResult, bool]:
+    """``html`` laid out by a worker, or found in the cache; whether it was laid out."""
+    key = _key(html + f"pad={pad}", settings)
+    result = cache.get(key, _Hashes(settings))
+    if result is not None:
+        return result, False
+    result = workers.call("lay_out_chunk", settings.job(html, pad=pad))
+    _keep(result, key, workers, cache)
+    return result, True

@@ -6,9 +6,9 @@ before its colophon; one name tree of destinations; links between chunks (writte
 from every chunk's bookmarks as WeasyPrint builds it, so that a chunk's cards go under their
 section; one structure tree (each chunk's elements under the one Document element, the
 ParentTree renumbered); each font once, subset to the glyphs of every chunk (font_merge.py);
-the catalog, Info and XMP metadata of the first chunk, the XMP DocumentID made again for the
-whole booklet; then, before the one save, what the variant's validators ask
-(conformance.py), once on the whole."""
+the catalog, Info and XMP metadata of the booklet's head written alone (chunks.metadata_html),
+the XMP DocumentID made again for the whole booklet; then, before the one save, what the
+variant's validators ask (conformance.py), once on the whole."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from .font_merge import merged_fonts
 from .pdf_file import copied
 
 SCALE = 0.75  # CSS px → PDF points (WeasyPrint's write_pdf at zoom 1)
-# Catalog entries made again for the whole booklet; the others are the first chunk's.
+# Catalog entries made again for the whole booklet; the others are the head's.
 REBUILT = {"/Type", "/Pages", "/Names", "/Outlines", "/StructTreeRoot", "/Metadata"}
 
 
@@ -43,15 +43,18 @@ class Part:
 
 def merge(
     parts: Sequence[Part],
+    metadata: ChunkResult,
     variant: str | None,
     document_id: uuid.UUID,
     font_files: dict[str, bytes],
 ) -> bytes:
-    """The booklet's PDF in ``variant``, from its chunks' PDFs and blank pages."""
+    """The booklet's PDF in ``variant``, from its chunks' PDFs and blank pages, with the
+    catalog and metadata of ``metadata``'s PDF."""
     master = pikepdf.new()
     sources: list[pikepdf.Pdf] = []
     offsets: list[int] = []
-    first = next(part.result for part in parts if part.result)
+    # Open until the booklet is saved, as the chunks: qpdf reads copied streams then.
+    head = pikepdf.open(BytesIO(metadata.pdfs[variant_key(variant)]))
     try:
         for part in parts:
             offsets.append(len(master.pages))
@@ -70,7 +73,7 @@ def merge(
             for part, at in zip(parts, offsets, strict=True)
             if part.result
         ]
-        _catalog(master, sources[0], document_id)
+        _catalog(master, head, document_id)
         _destinations(master, laid_out)
         _links(master)
         _outline(master, parts, offsets)
@@ -78,7 +81,7 @@ def merge(
             _structure(master, laid_out)
         results = [p.result for p, _, _ in laid_out if p.result is not None]
         version = sources[0].pdf_version
-        fonts = merged_fonts(master, results, font_files, first.modified, version)
+        fonts = merged_fonts(master, results, font_files, metadata.modified, version)
         _use_fonts(master, fonts)
         if variant:
             conform(master, variant)
@@ -90,7 +93,7 @@ def merge(
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
     finally:
-        for source in sources:
+        for source in [head, *sources]:
             source.close()
         master.close()
     return output.getvalue()

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +19,9 @@ from pdf_digest import digest
 from PIL import Image
 
 from bench.make_content import make_content
-from nomodel import chunks, engine, pipeline
+from nomodel import chunks, engine, pipeline, workers
 from nomodel.cache import FOLDER, FORMAT
+from nomodel.chunk_layout import ChunkJob
 from nomodel.project import bundled_root
 
 CARDS = 7
@@ -55,6 +56,16 @@ def _build(content: Path, out: Path, **options: object) -> pipeline.BuildResult:
         content, pipeline.BuildOptions(output_dir=out, **{**defaults, **options})
     )
     return built[0]
+
+
+def _recorded(function: Callable[..., object], htmls: list[str]) -> Callable[..., object]:
+    """``function`` (a layout call a worker answers), noting the HTML of each job."""
+
+    def recorded(*args: object) -> object:
+        htmls.append(next(arg.html for arg in args if isinstance(arg, ChunkJob)))
+        return function(*args)
+
+    return recorded
 
 
 def _copy(content: Path, tmp_path: Path) -> tuple[Path, Path]:
@@ -161,7 +172,7 @@ def test_an_edition_is_the_same_booklet(folders: dict[str, Path]) -> None:
 
 
 def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
-    folders: dict[str, Path], tmp_path: Path
+    folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     content, out = _copy(folders["any"], tmp_path)
     cold = _build(content, out, cache=True)
@@ -169,9 +180,19 @@ def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
     again = _build(content, out, cache=True)
     assert again.laid_out == 0  # nothing changed: every chunk from the cache
     card = sorted(content.rglob("00*.md"))[2]
-    card.write_text(card.read_text().replace("é", "e", 1))  # the same pages
+    text = card.read_text()
+    end = text.rindex("é")
+    card.write_text(text[:end] + "e" + text[end + 1 :])  # its body: the same pages
+    laid: list[str] = []  # the HTML of each layout
+    for name in ("hold", "lay_out_chunk"):
+        monkeypatch.setitem(workers._FUNCTIONS, name, _recorded(workers._FUNCTIONS[name], laid))
     edited = _build(content, out, cache=True)
     assert edited.laid_out == chunks.CARDS_PER_CHUNK  # the card's chunk only
+    # and the booklet's head alone, for the metadata (its date is the card's): neither the
+    # cover and sommaire nor the colophon, which the new date does not change.
+    number = re.search(r"^number: (\S+)$", text, re.MULTILINE).group(1)
+    assert len(laid) == 2 and sum(f'id="card-{number}"' in html for html in laid) == 1
+    assert sum(bool(re.search(r"<body[^>]*>\s*</body>", html)) for html in laid) == 1
     _build(content, tmp_path / "cold")
     assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
 
