@@ -105,12 +105,14 @@ def _pss(pid: int) -> int:
 def tree(root: int) -> list[int]:
     """``root`` and every process below it (Linux /proc)."""
     children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    # Listed, then read: a process that ends meanwhile is skipped (a glob of /proc/*/stat
+    # fails when one ends between the listing and the test of its file).
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue  # ended meanwhile
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))  # 1: parent
+        children.setdefault(int(fields[1]), []).append(int(pid))  # 1: parent
     found, pending = [], [root]
     while pending:
         pid = pending.pop()

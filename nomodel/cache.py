@@ -29,7 +29,7 @@ from .chunk_layout import ChunkResult
 
 FOLDER = ".nomodel-cache"
 FORMAT = b"nomodel-chunk-cache 2\n"  # one more on any change of ChunkResult
-PAGE_COUNTS = "pages.json"
+PREVIOUS_LAYOUT = "pages.json"
 Previous = tuple[int, dict[str, int]]  # a chunk's pages, and the page of each anchor in it
 _PREVIOUS = TypeAdapter(dict[str, tuple[PositiveInt, dict[str, NonNegativeInt]]])
 _ALLOWED = {
@@ -113,14 +113,14 @@ class Cache:
         if self.folder is None:
             return {}
         try:
-            return _PREVIOUS.validate_json((self.folder / PAGE_COUNTS).read_bytes())
+            return _PREVIOUS.validate_json((self.folder / PREVIOUS_LAYOUT).read_bytes())
         except (OSError, ValidationError):
             return {}
 
     def keep_layout(self, chunks: dict[str, tuple[int | None, dict[str, int]]]) -> None:
         if self.folder is not None:
             known = {name: chunk for name, chunk in chunks.items() if chunk[0]}
-            self._pending[Path(PAGE_COUNTS)] = json.dumps(known, sort_keys=True).encode()
+            self._pending[Path(PREVIOUS_LAYOUT)] = json.dumps(known, sort_keys=True).encode()
 
     def commit(self) -> None:
         """Writes what the build kept, once its outputs are in place (a failed build writes

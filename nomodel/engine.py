@@ -312,7 +312,7 @@ def _pagination(plan: _Plan, settings: Settings) -> tuple[list[int], list[int]]:
     counts = [
         pages
         if pages is not None
-        else plan.previous.get(plan.names_of[i], (0, {}))[0] or max(1, round(plan.sizes[i] * ratio))
+        else _previous_pages(plan, i) or max(1, round(plan.sizes[i] * ratio))
         for i, pages in enumerate(plan.pages)
     ]
     starts, blanks, page = [], [], 1
@@ -325,6 +325,10 @@ def _pagination(plan: _Plan, settings: Settings) -> tuple[list[int], list[int]]:
         blanks.append(blank)
         page += count
     return starts, blanks
+
+
+def _previous_pages(plan: _Plan, i: int) -> int:
+    return plan.previous.get(plan.names_of[i], (0, {}))[0]
 
 
 def _numbers(plan: _Plan, i: int, starts: list[int]) -> tuple[tuple[str, int], ...]:
@@ -382,10 +386,10 @@ def _merged(
     cache: Cache,
 ) -> dict[str | None, bytes]:
     """The booklet's PDF in each variant, merged from its parts, with the catalog and
-    metadata of ``metadata``'s PDF. The workers are stopped
-    first: merging, and cutting the cards after it, is what needs the most memory in a
-    build, and idle workers would keep theirs meanwhile (hundreds of MB). The next call
-    forks them again from the forkserver, which imported WeasyPrint once."""
+    metadata of ``metadata``'s PDF. The workers are stopped first: merging, and cutting the
+    cards after it, is what needs the most memory in a build, and idle workers would keep
+    theirs meanwhile (hundreds of MB). The next call forks them again from the forkserver,
+    which imported WeasyPrint once."""
     results = [part.result for part in parts if part.result is not None]
     files = _fonts(results, workers, cache)
     workers.close()

@@ -7,6 +7,7 @@ cards): its PDFs are compared with the chunked ones, property by property
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -194,6 +195,40 @@ def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
     assert len(laid) == 2 and sum(f'id="card-{number}"' in html for html in laid) == 1
     assert sum(bool(re.search(r"<body[^>]*>\s*</body>", html)) for html in laid) == 1
     _build(content, tmp_path / "cold")
+    assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
+
+
+def test_a_new_card_title_lays_out_the_sommaire_once(
+    folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sommaire, laid out beside the edited card's chunk (two jobs), prints the pages of
+    that chunk's cards as they were in the previous build: right the first time."""
+    content, out = _copy(folders["any"], tmp_path)
+    _build(content, out, cache=True, jobs=2)
+    previous = json.loads((out / FOLDER / "pages.json").read_text())
+    number = next(  # a card that is not the first of its chunk
+        name.removeprefix("card-")
+        for _, anchors in previous.values()
+        for name, page in anchors.items()
+        if name.startswith("card-") and page > 0
+    )
+    card = next(
+        path for path in content.rglob("00*.md") if f"number: {number}\n" in path.read_text()
+    )
+    card.write_text(
+        re.sub(r"^title: (.*)$", r"title: \1 revu", card.read_text(), count=1, flags=re.M)
+    )
+    rounds = []
+    lay_out_round = engine._round
+
+    def counted(*args: object) -> set[int]:
+        rounds.append(args[1])
+        return lay_out_round(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_round", counted)
+    _build(content, out, cache=True, jobs=2)
+    assert len(rounds) == 1, rounds  # not a second one for the sommaire's page numbers
+    _build(content, tmp_path / "cold", jobs=2)
     assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
 
 
