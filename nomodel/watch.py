@@ -101,7 +101,7 @@ class _Builder:
     options: pipeline.BuildOptions
     out: TextIO
     err: TextIO
-    workers: pipeline.Workers  # kept warm between builds
+    workers: pipeline.Workers  # one set for every build (forked again after each merge)
     kept: str = NOTHING_WRITTEN  # until a build succeeds, a failure leaves nothing new
     told: set[str] = field(default_factory=set)  # notices shown once for the whole watch
 

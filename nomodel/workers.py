@@ -1,4 +1,4 @@
-"""The processes that lay chunks out for engine.py (``--jobs``), kept warm by ``watch``.
+"""The processes that lay chunks out for engine.py (``--jobs``), forked from a forkserver.
 
 A worker answers calls of chunk_layout's functions, one at a time, in the order sent. It
 keeps what it laid out between calls (``hold``) until told where that chunk starts
@@ -110,8 +110,9 @@ class _Process(Worker):
 
 
 class Workers:
-    """``jobs`` processes, started by ``start`` or on first use and kept (``watch`` keeps them
-    warm between builds); with one job, chunks are laid out in this process."""
+    """``jobs`` processes, started by ``start`` or on first use, until ``close`` (before each
+    merge: engine._merged); the next call starts them again. With one job, chunks are laid
+    out in this process."""
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
