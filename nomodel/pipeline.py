@@ -99,7 +99,7 @@ def build(
     """Loads the content once, then lays out each booklet asked for (the booklet, editions or
     a proof) once, and makes every output from that layout. Nothing is written until every
     output of every booklet is made: then they replace the previous ones together.
-    ``stage`` times each step; ``workers`` lay out chunks (``watch`` keeps one set for its builds)."""
+    ``stage`` times each step; ``workers`` lay out chunks (``watch`` gives its own)."""
     own_workers = workers is None
     workers = workers or Workers(options.jobs)
     workers.start()
