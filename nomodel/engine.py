@@ -152,7 +152,7 @@ def lay_out_booklet(
         booklet_parts.append(Part(result))
     pages = sum(result.pages for result in results) + sum(blanks)
     # The booklet's metadata, from its head alone (not laid out again when only its date moved).
-    metadata, _ = _laid_out_once(metadata_html(book), False, settings, workers, cache)
+    metadata, _ = _laid_out_once(metadata_html(book), False, settings, workers, cache, hashes)
     document_id = document_uuid(metadata.title, metadata.modified, pages)
     pdfs = _merged(booklet_parts, metadata, document_id, settings, workers, cache)
     return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
@@ -412,18 +412,19 @@ def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[s
 def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: Cache) -> Booklet:
     """The booklet as one chunk, padded by layout.py (a small one, or a project's own base
     template without the marks)."""
-    result, laid = _laid_out_once(html, settings.pad, settings, workers, cache)
+    hashes = _Hashes(settings)
+    result, laid = _laid_out_once(html, settings.pad, settings, workers, cache, hashes)
     document_id = document_uuid(result.title, result.modified, result.pages)
     pdfs = _merged([Part(result)], result, document_id, settings, workers, cache)
     return Booklet(pdfs, result.pages, [result], [1], cards if laid else 0)
 
 
 def _laid_out_once(
-    html: str, pad: bool, settings: Settings, workers: Workers, cache: Cache
+    html: str, pad: bool, settings: Settings, workers: Workers, cache: Cache, hashes: _Hashes
 ) -> tuple[ChunkResult, bool]:
     """``html`` laid out by a worker, or found in the cache; whether it was laid out."""
     key = _key(html + f"pad={pad}", settings)
-    result = cache.get(key, _Hashes(settings))
+    result = cache.get(key, hashes)
     if result is not None:
         return result, False
     result = workers.call("lay_out_chunk", settings.job(html, pad=pad))
