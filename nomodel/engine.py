@@ -215,7 +215,7 @@ def _round(
             pass  # again: what one took from the cache may let another write what it holds
         if not state.calls and (state.waiting or state.held):  # a fault of this scheduler
             raise RuntimeError(f"chunks {state.waiting} and {list(state.held)} left undone")
-        for worker in workers.answered():
+        for worker in workers.answered(list(state.calls)):
             _take_answer(state, worker, workers)
     return state.laid_out
 

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -55,7 +55,6 @@ def _serve(connection: Connection) -> None:
 class Worker:
     def __init__(self, workers: Workers) -> None:
         self.workers = workers
-        self.busy = False
 
     def send(self, name: str, *args: Any) -> None:
         raise NotImplementedError
@@ -75,11 +74,9 @@ class _Local(Worker):
     """This process, for one job."""
 
     def send(self, name: str, *args: Any) -> None:
-        self.busy = True
         self._reply = _answer((name, args), set(self.workers.font_files))
 
     def receive(self) -> Any:
-        self.busy = False
         return self._unwrap(self._reply)
 
 
@@ -92,11 +89,9 @@ class _Process(Worker):
         theirs.close()
 
     def send(self, name: str, *args: Any) -> None:
-        self.busy = True
         self.connection.send((name, args))
 
     def receive(self) -> Any:
-        self.busy = False
         try:
             return self._unwrap(self.connection.recv())
         except (EOFError, ConnectionError):
@@ -145,9 +140,9 @@ class Workers:
                 context.set_forkserver_preload(["nomodel.chunk_layout"])
                 self._all = [_Process(self, context) for _ in range(self.jobs)]
 
-    def answered(self) -> list[Worker]:
-        """The busy workers that answered, once one has (waits for it)."""
-        busy = [worker for worker in self.all() if worker.busy]
+    def answered(self, busy: Collection[Worker]) -> list[Worker]:
+        """The workers of ``busy`` (sent a call not received yet) that answered, once one
+        has (waits for it)."""
         local = [worker for worker in busy if not isinstance(worker, _Process)]
         if local or not busy:
             return local
