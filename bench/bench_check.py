@@ -104,9 +104,9 @@ def in_process(content: Path, runs: int) -> list[tuple[str, float]]:
 
     imported = time.perf_counter() - started
     from nomodel import checks
+    from nomodel.checks import render_content
     from nomodel.errors import ContentErrors
     from nomodel.load import read_content
-    from nomodel.markdown_html import render_content
 
     def check() -> None:
         with contextlib.suppress(ContentErrors):

@@ -2,13 +2,14 @@
 
 An entry is one chunk's result (chunk_layout.ChunkResult), found by a key made of everything
 its pages depend on that the build knows before laying it out: its HTML (with its first page,
-side and the page numbers it prints), the variants, the bleed, the versions of nomodel's
-cache format and of WeasyPrint. What it read while laid out (stylesheet, fonts, images) is
-kept in the entry with a sha256 each, and checked before the entry is used. An entry is
-trusted only whole: a header naming the format, then a sha256 of the rest, then the rest (a
-pickle that may only make the result's own classes); anything else is ignored and replaced.
-A chunk that read a remote resource is not kept (it could change without the build knowing).
-The fonts' files are kept once each, under their sha256, for the merge."""
+side and the page numbers it prints), the variants, the bleed, the version of the cache's
+format and of the code (``cache_key.code_version``: nomodel's modules, WeasyPrint's version).
+What it read while laid out (stylesheet, fonts, images) is kept in the entry with a sha256
+each, and checked before the entry is used. An entry is trusted only whole: a header naming
+the format, then a sha256 of the rest, then the rest (a pickle that may only make the
+result's own classes); anything else is ignored and replaced. A chunk that read a remote
+resource is not kept (it could change without the build knowing). The fonts' files are kept
+once each, under their sha256, for the merge."""
 
 from __future__ import annotations
 
@@ -22,12 +23,11 @@ import pickle
 from collections.abc import Callable
 from pathlib import Path
 
-import weasyprint
 from pydantic import NonNegativeInt, PositiveInt, TypeAdapter, ValidationError
 
+from .cache_key import code_version, digest
 from .chunk_layout import ChunkResult
 
-FOLDER = ".nomodel-cache"
 FORMAT = b"nomodel-chunk-cache 2\n"  # one more on any change of ChunkResult
 PREVIOUS_LAYOUT = "pages.json"
 Previous = tuple[int, dict[str, int]]  # a chunk's pages, and the page of each anchor in it
@@ -57,11 +57,7 @@ class Cache:
 
     @staticmethod
     def key(*parts: str | bytes) -> str:
-        hashed = hashlib.sha256(FORMAT + weasyprint.__version__.encode())
-        for part in parts:
-            data = part.encode() if isinstance(part, str) else part
-            hashed.update(len(data).to_bytes(8, "big") + data)
-        return hashed.hexdigest()
+        return digest(FORMAT, code_version(), *parts)
 
     def get(self, key: str, current: Callable[[str], str | None]) -> ChunkResult | None:
         """The entry, if whole and if everything it read is as it was (``current``: URL →

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 
-from .errors import ContentErrors
+from markupsafe import Markup
+
+from .body_cache import BodyCache
+from .errors import ContentError, ContentErrors
 from .fetch import ResourcePolicy
 from .glyphs import glyph_problems
+from .links import Cards
 from .load import BOOKLET_FILE, read_content
-from .markdown_html import RenderedContent, render_content
+from .markdown_html import CARD_TOP, INTRO_TOP, MarkdownRenderer, RenderedContent, RendererOptions
+from .model import Content
 from .project import Theme
 from .theme import check_fonts
 
@@ -19,16 +25,22 @@ def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePo
     return ResourcePolicy((content_dir.resolve(), *Theme.of(content_dir).roots()), allow_remote)
 
 
-def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -> RenderedContent:
+def check(
+    content_dir: Path,
+    allow_remote: bool = False,
+    typeset: bool = True,
+    bodies: BodyCache | None = None,
+) -> RenderedContent:
     """The content, validated and converted to HTML; ContentErrors with every problem.
 
     ``typeset=False`` leaves French typography out of the HTML: it finds no problems, and
-    ``nomodel check`` is a third quicker without it."""
+    ``nomodel check`` is a third quicker without it. ``bodies``: the bodies converted by an
+    earlier run (body_cache.py), the caller saves them when it sees fit."""
     theme = Theme.of(content_dir)
     check_fonts(theme)  # first: without its fonts, every letter would be "missing"
     content, problems = read_content(content_dir)
     policy = resource_policy(content_dir, allow_remote)
-    rendered, more_problems = render_content(content, policy, typeset)
+    rendered, more_problems = render_content(content, policy, typeset, bodies)
     files = [content_dir / BOOKLET_FILE]
     for section in content.sections:
         files += [section.index_file, *(card.path for card in section.cards)]
@@ -38,3 +50,30 @@ def check(content_dir: Path, allow_remote: bool = False, typeset: bool = True) -
     if problems:
         raise ContentErrors(problems)
     return rendered
+
+
+def render_content(
+    content: Content,
+    policy: ResourcePolicy,
+    typeset: bool = True,
+    cache: BodyCache | None = None,
+) -> tuple[RenderedContent, tuple[ContentError, ...]]:
+    """Converts every intro and card body; also returns the problems found on the way."""
+    cards = Cards({card.number: card.path.resolve() for card in content.cards})
+    templates = Theme.of(content.root).templates()
+    renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards, templates)
+    convert = (cache or BodyCache(None)).converter(renderer, policy)
+    bodies: dict[Path, Markup] = {}
+    references: set[str] = set()
+    problems: list[ContentError] = []
+    for section in content.sections:
+        intro = (section.index_file, section.intro, section.intro_line, INTRO_TOP, section.slug)
+        sources = [intro]
+        sources += [(c.path, c.body, c.body_line, CARD_TOP, c.number) for c in section.cards]
+        for path, text, line, top, doc_id in sources:
+            done = convert(text, path, line, top, doc_id)
+            bodies[path] = done.html
+            references |= done.references
+            problems += done.problems
+    rendered = RenderedContent(content, MappingProxyType(bodies), frozenset(references))
+    return rendered, tuple(problems)

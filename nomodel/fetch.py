@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import mimetypes
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
@@ -55,6 +56,12 @@ class ResourcePolicy:
 
     roots: tuple[Path, ...]
     allow_remote: bool = False
+    # URL → ``state(url)`` of every file read, when given: what a cached result depends on.
+    reads: dict[str, str] | None = field(default=None, compare=False, hash=False)
+
+    def recording(self) -> ResourcePolicy:
+        """The same policy, noting each file it reads in its own ``reads``."""
+        return ResourcePolicy(self.roots, self.allow_remote, {})
 
     def refusal(self, url: str) -> str | None:
         """Why the absolute ``url`` may not be read, judged from the URL alone (no reading)."""
@@ -78,10 +85,39 @@ class ResourcePolicy:
             data, pixels = checked_content(raw, self)
             return Resource(data, url, mime_type, pixels)
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        data, pixels = checked_content(_read_file(path), self)
+        data, pixels = checked_content(self._file(url, path), self)
         return Resource(data, path.as_uri(), mime_type, pixels)
 
+    def state(self, url: str) -> str:
+        """What the file at ``url`` holds now, as ``reads`` notes it: its path and sha256, or
+        why it cannot be read; "" for data: and remote URLs, which hold no file."""
+        try:
+            path = self._allowed_path(url)
+            return "" if path is None else _state(path, _read_file(path))
+        except Refused as refused:
+            return f"refused: {refused}"
+
     def _allowed(self, url: str) -> Path | None:
+        try:
+            return self._allowed_path(url)
+        except Refused as refused:
+            self._note(url, f"refused: {refused}")
+            raise
+
+    def _file(self, url: str, path: Path) -> bytes:
+        try:
+            data = _read_file(path)
+        except Refused as refused:
+            self._note(url, f"refused: {refused}")
+            raise
+        self._note(url, _state(path, data))
+        return data
+
+    def _note(self, url: str, state: str) -> None:
+        if self.reads is not None and url.lower().startswith("file:"):
+            self.reads[url] = state
+
+    def _allowed_path(self, url: str) -> Path | None:
         """The resolved local path of a file URL (None for data:), or Refused."""
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
@@ -236,6 +272,10 @@ def _read_file(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise Refused(f"is larger than {MAX_FILE_BYTES // 2**20} MB")
     return data
+
+
+def _state(path: Path, data: bytes) -> str:
+    return f"{path} {hashlib.sha256(data).hexdigest()}"
 
 
 def _data_url(url: str) -> tuple[str, bytes]:

@@ -7,13 +7,14 @@ over HTML), and every problem is reported on its line from the tokens' line maps
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from types import MappingProxyType
 from urllib.parse import unquote, urljoin
 
 from markdown_it import MarkdownIt
@@ -64,11 +65,23 @@ class _Body:
     top: int | None  # level of the body's top heading once demoted; None: as written
     images: CardImages  # what the body loads, its images' pixels counted together
     problems: list[ContentError] = field(default_factory=list)
+    references: set[str] = field(default_factory=set)  # numbers of the cards it refers to
     raw_line: int = 0  # where the author's raw HTML starts
 
     def report(self, line: int, message: str) -> None:
         """``line`` counts from 0 at the body's first line, like markdown-it's maps."""
         self.problems.append(ContentError(self.path, self.first_line + line, message))
+
+
+@dataclass(frozen=True)
+class Converted:
+    """One body as HTML, with its problems, the cards it refers to and what it depends on
+    besides its text: the files it read (URL → ``ResourcePolicy.state``)."""
+
+    html: Markup
+    problems: tuple[ContentError, ...]
+    references: frozenset[str] = frozenset()
+    reads: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,6 @@ class MarkdownRenderer:
         self.cards = cards or Cards({})
         # The class and id names of the booklet's templates (by default nomodel's own).
         self._reserved = reserved_names(templates or Theme.bundled_only().templates())
-        self.references: set[str] = set()  # numbers of the cards that bodies refer to
         md = _EveryLink("commonmark", {"html": True, "linkify": True})
         md.enable(["table", "strikethrough", "linkify"])
         md.linkify = GfmAutolinks()  # bare addresses as GitHub links them (autolinks.py)
@@ -120,29 +132,49 @@ class MarkdownRenderer:
             md.add_render_rule(kind, render)
         self._md = md
 
+    def context(self) -> str:
+        """What every conversion depends on besides its body and the files it reads: the
+        options, the cards a body may refer to, the policy and the theme's reserved names."""
+        cards = sorted((number, str(path)) for number, path in self.cards.by_number.items())
+        roots = [str(root) for root in self.policy.roots]
+        options = dataclasses.astuple(self.options)
+        reserved = [sorted(self._reserved.classes), self._reserved.id_prefixes]
+        return json.dumps([options, cards, roots, self.policy.allow_remote, reserved])
+
     def convert(
         self, text: str, path: Path, first_line: int, top: int = CARD_TOP, doc_id: str = ""
     ) -> tuple[Markup, list[ContentError]]:
+        converted = self.converted(text, path, first_line, top, doc_id)
+        return converted.html, list(converted.problems)
+
+    def converted(
+        self, text: str, path: Path, first_line: int, top: int = CARD_TOP, doc_id: str = ""
+    ) -> Converted:
         """``top``: the level of the body's top heading; ``doc_id`` keeps its footnote ids
         unique in the booklet ("fn-00C.001-1")."""
-        images = CardImages(self.policy)
+        images = CardImages(self.policy.recording())
         body = _Body(path, first_line, top if self.options.demote else None, images)
+        html = self._html(text, body, doc_id)
+        reads = images.policy.reads or {}
+        return Converted(html, tuple(body.problems), frozenset(body.references), reads)
+
+    def _html(self, text: str, body: _Body, doc_id: str) -> Markup:
         if too_many := too_many_tags(text):  # the HTML parser would take minutes
             body.report(text.count("\n", 0, text.find("<")), too_many)
-            return Markup(""), body.problems
+            return Markup("")
         env = {"nomodel": body, "docId": doc_id or None, "paper": self.options.paper}
         html = self._md.render(text, env)
         if self.options.balance_html and may_hold_raw_html(text) and not body.problems:
-            base = path.absolute().as_uri()
+            base = body.path.absolute().as_uri()
             # Each raw snippet was checked on its line; the whole body is checked once more
             # for what only shows in context (<div>s left open in one block nesting the next).
-            for _, message in html_problems(html, images.problem, base, self._reserved):
+            for _, message in html_problems(html, body.images.problem, base, self._reserved):
                 body.report(body.raw_line, message)
             if not body.problems:
                 # An element left open closes at the end of the body, never runs into the
                 # booklet; what raw HTML loads is addressed from the card's own file.
                 html = balanced(html, base)
-        return Markup(html), body.problems  # a body with problems is never laid out
+        return Markup(html)  # a body with problems is never laid out
 
     # --- links ---------------------------------------------------------------------
 
@@ -158,7 +190,7 @@ class MarkdownRenderer:
             if target.kind == "refused":
                 body.report(line, f'link "{_as_written(href)}" {target.value}')
             elif target.kind == "card":
-                self.references.add(target.value)
+                body.references.add(target.value)
                 token.attrSet("href", f"#card-{target.value}")
                 token.attrSet("class", "xref")
                 children.insert(close, _html(cross_reference_html(target.value)))
@@ -207,7 +239,7 @@ class MarkdownRenderer:
         """A decorative image becomes a background, which a tagged PDF marks as an
         artifact: screen readers pass over it instead of announcing an empty figure."""
         try:
-            with Image.open(io.BytesIO(self.policy.read(url).data)) as picture:
+            with Image.open(io.BytesIO(body.images.policy.read(url).data)) as picture:
                 width, height = picture.size
         except (OSError, Image.DecompressionBombError):
             message = "cannot be read (decorative images are PNG or JPEG)"
@@ -463,23 +495,3 @@ class RenderedContent:
     content: Content
     bodies: Mapping[Path, Markup]
     references: frozenset[str] = frozenset()
-
-
-def render_content(
-    content: Content, policy: ResourcePolicy, typeset: bool = True
-) -> tuple[RenderedContent, tuple[ContentError, ...]]:
-    """Converts every intro and card body; also returns the problems found on the way."""
-    cards = Cards({card.number: card.path.resolve() for card in content.cards})
-    templates = Theme.of(content.root).templates()
-    renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards, templates)
-    bodies: dict[Path, Markup] = {}
-    problems: list[ContentError] = []
-    for section in content.sections:
-        intro = (section.index_file, section.intro, section.intro_line, INTRO_TOP, section.slug)
-        sources = [intro]
-        sources += [(c.path, c.body, c.body_line, CARD_TOP, c.number) for c in section.cards]
-        for path, text, line, top, doc_id in sources:
-            bodies[path], found = renderer.convert(text, path, line, top, doc_id)
-            problems += found
-    rendered = RenderedContent(content, MappingProxyType(bodies), frozenset(renderer.references))
-    return rendered, tuple(problems)

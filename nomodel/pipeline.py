@@ -12,8 +12,9 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from .cache import FOLDER as CACHE_FOLDER
+from .body_cache import BodyCache
 from .cache import Cache
+from .cache_key import FOLDER as CACHE_FOLDER
 from .cards import cut_cards
 from .checks import check
 from .chunks import Marks
@@ -55,7 +56,7 @@ class BuildOptions:
     qr: bool = False  # QR codes beside the cards' links, whatever booklet.yml says
     tint: bool = True  # False: white covers and dividers, whatever booklet.yml says
     jobs: int | None = None  # processes laying out chunks; None: one per core, 1: this one
-    cache: bool = True  # keep the chunks laid out in OUTPUT/.nomodel-cache for the next build
+    cache: bool = True  # keep bodies and chunks in OUTPUT/.nomodel-cache for the next build
     source_date: int | None = None  # SOURCE_DATE_EPOCH: the booklet's date, in seconds
 
 
@@ -113,8 +114,10 @@ def build(
 def _build(
     content_dir: Path, options: BuildOptions, stage: Stage, workers: Workers
 ) -> list[BuildResult]:
+    cache_folder = options.output_dir / CACHE_FOLDER if options.cache else None
+    bodies = BodyCache(cache_folder)
     with stage("load and check the content"):
-        rendered = check(content_dir, options.allow_remote)
+        rendered = check(content_dir, options.allow_remote, bodies=bodies)
     chosen = targets(
         rendered.content,
         edition=options.edition,
@@ -124,7 +127,7 @@ def _build(
     )
     version = version_time(content_dir, options.source_date)
     results = []
-    cache = Cache(options.output_dir / CACHE_FOLDER if options.cache else None)
+    cache = Cache(cache_folder)
     with Outputs(options.output_dir) as outputs:
         for target in chosen:
             started = time.perf_counter()
@@ -138,6 +141,7 @@ def _build(
             results.append(replace(result, seconds=time.perf_counter() - started))
         outputs.commit()
     cache.commit()
+    bodies.save()
     return results
 
 

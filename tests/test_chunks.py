@@ -14,6 +14,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pdf_digest import digest
@@ -21,8 +22,10 @@ from PIL import Image
 
 from bench.make_content import make_content
 from nomodel import chunks, engine, pipeline, workers
-from nomodel.cache import FOLDER, FORMAT
+from nomodel.cache import FORMAT
+from nomodel.cache_key import FOLDER
 from nomodel.chunk_layout import ChunkJob
+from nomodel.markdown_html import Converted, MarkdownRenderer
 from nomodel.project import bundled_root
 
 CARDS = 7
@@ -187,7 +190,16 @@ def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
     laid: list[str] = []  # the HTML of each layout
     for name in ("hold", "lay_out_chunk"):
         monkeypatch.setitem(workers._FUNCTIONS, name, _recorded(workers._FUNCTIONS[name], laid))
+    converted: list[Path] = []  # the Markdown bodies converted again (body_cache.py)
+    convert = MarkdownRenderer.converted
+
+    def counted(self: MarkdownRenderer, text: str, path: Path, *args: Any) -> Converted:
+        converted.append(path)
+        return convert(self, text, path, *args)
+
+    monkeypatch.setattr(MarkdownRenderer, "converted", counted)
     edited = _build(content, out, cache=True)
+    assert converted == [card]
     assert edited.laid_out == chunks.CARDS_PER_CHUNK  # the card's chunk only
     # and the booklet's head alone, for the metadata (its date is the card's): neither the
     # cover and sommaire nor the colophon, which the new date does not change.

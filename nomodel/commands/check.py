@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 
 from .. import checks
+from ..body_cache import BodyCache
+from ..cache_key import FOLDER
 from ..errors import EXIT_OK, display_path
-from .options import Environment, SubParsers, add_content_options
+from .options import (
+    Environment,
+    SubParsers,
+    add_cache_option,
+    add_content_options,
+    add_output_option,
+)
 
 
 def add(commands: SubParsers) -> None:
@@ -16,10 +24,17 @@ def add(commands: SubParsers) -> None:
         description="Check every file of the content folder and report all problems at once.",
     )
     add_content_options(check)
+    add_output_option(check, "the build's output folder, where DIR/.nomodel-cache is kept")
+    add_cache_option(check, "convert every card again")
 
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
-    rendered = checks.check(args.content, args.allow_remote, typeset=False)
+    # Kept whatever the check finds: after fixing one card, the next check converts it alone.
+    bodies = BodyCache(args.output / FOLDER if args.cache else None, typeset=False)
+    try:
+        rendered = checks.check(args.content, args.allow_remote, typeset=False, bodies=bodies)
+    finally:
+        bodies.save()
     cards = len(rendered.content.cards)
     print(f"{display_path(args.content)}: {cards} cards, no problems")
     return EXIT_OK

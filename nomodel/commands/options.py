@@ -29,13 +29,15 @@ class Environment:
         )
 
 
-def add_output_option(parser: argparse.ArgumentParser) -> None:
+def add_output_option(
+    parser: argparse.ArgumentParser, purpose: str = "folder for the PDFs"
+) -> None:
     parser.add_argument(
         "--output",
         metavar="DIR",
         type=Path,
         default=Path("output"),
-        help="folder for the PDFs (default: output)",
+        help=f"{purpose} (default: output)",
     )
 
 
@@ -67,9 +69,13 @@ def add_speed_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="lay the booklet out in N processes (default: one per core; 1: this one only)",
     )
+    add_cache_option(parser, "convert and lay out everything again")
+
+
+def add_cache_option(parser: argparse.ArgumentParser, again: str) -> None:
     parser.add_argument(
         "--no-cache",
         dest="cache",
         action="store_false",
-        help="lay everything out again, without DIR/.nomodel-cache (kept for the next build)",
+        help=f"{again}, without DIR/.nomodel-cache (kept for the next run)",
     )

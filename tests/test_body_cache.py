@@ -1,0 +1,195 @@
+"""Bodies converted by an earlier run (body_cache.py): taken again only when nothing they
+depend on has changed, so that a check or build after editing one card converts that card
+alone, with the same HTML and the same problems as a run without the cache."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import WriteContent
+from PIL import Image
+from samples import CARD, SMALL_CONTENT, write_rich
+
+from nomodel import body_cache, checks
+from nomodel.body_cache import BodyCache
+from nomodel.cli import main
+from nomodel.errors import ContentErrors
+from nomodel.markdown_html import Converted, MarkdownRenderer
+
+CARD_FILE = "nos-cousins/00C.001-programme-labo-pia.md"
+
+
+def _check(content: Path, folder: Path | None, typeset: bool = True) -> tuple[object, int]:
+    """What ``checks.check`` found (the bodies and references, or every problem as the
+    user reads it) and how many bodies it converted; the cache saved as ``check`` does."""
+    bodies = BodyCache(folder, typeset)
+    try:
+        rendered = checks.check(content, typeset=typeset, bodies=bodies)
+        found: object = (dict(rendered.bodies), rendered.references)
+    except ContentErrors as errors:
+        found = errors.details()
+    bodies.save()
+    return found, bodies.converted
+
+
+def _same_as_without_cache(content: Path, folder: Path) -> int:
+    """Checks with the cache, asserts the result is a check's without it; bodies converted."""
+    found, converted = _check(content, folder)
+    assert found == _check(content, None)[0]
+    return converted
+
+
+def test_a_second_check_converts_nothing_and_an_edit_converts_its_card(tmp_path: Path) -> None:
+    content = write_rich(tmp_path / "content")
+    cache = tmp_path / "out/.nomodel-cache"
+    bodies = len(list(content.rglob("*.md")))  # every card and intro
+    assert _same_as_without_cache(content, cache) == bodies
+    assert _same_as_without_cache(content, cache) == 0
+    card = next(content.rglob("00A.002*.md"))
+    card.write_text(card.read_text() + "\nUn paragraphe de plus.\n")
+    assert _same_as_without_cache(content, cache) == 1
+    # A check without typography keeps its own bodies: neither evicts the other.
+    assert _check(content, cache, typeset=False)[1] == bodies
+    assert _same_as_without_cache(content, cache) == 0
+    assert _check(content, cache, typeset=False)[1] == 0
+
+
+def _image(size: tuple[int, int]) -> Callable[[Path], None]:
+    return lambda path: Image.new("RGB", size, "#224488").save(path)
+
+
+def _svg(body: str) -> Callable[[Path], None]:
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">{body}</svg>'
+    return lambda path: path.write_text(svg)
+
+
+def _retarget(target: str) -> Callable[[Path], None]:
+    def retarget(path: Path) -> None:
+        path.unlink(missing_ok=True)
+        path.symlink_to(target)
+
+    return retarget
+
+
+# What a body reads, then what happens to that file between two checks.
+CHANGES = {
+    "decoration resized": ("![décoratif](deco.png)", _image((40, 10)), _image((10, 40))),
+    "image deleted": ("![Un atelier](atelier.png)", _image((40, 10)), Path.unlink),
+    "image created": ("![Un atelier](atelier.png)", None, _image((40, 10))),
+    "decoration replaced by text": (
+        "![décoratif](deco.png)",
+        _image((40, 10)),
+        lambda path: path.write_text("pas une image"),
+    ),
+    "svg made unsafe": ("![Un schéma](schema.svg)", _svg(""), _svg("<script>x()</script>")),
+    "raw html image deleted": ('<img src="a.png" alt="Un atelier">', None, Path.unlink),
+    "link retargeted": ("![décoratif](deco.png)", _retarget("a.png"), _retarget("b.png")),
+    "link brought inside": ("![Un atelier](x.png)", _retarget("../../out.png"), _retarget("a.png")),
+    "folder becomes a file": ("![Un atelier](img/atelier.png)", _image((9, 9)), None),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_body_is_converted_again_when_a_file_it_read_changes(
+    change: str, write_content: WriteContent, tmp_path: Path
+) -> None:
+    markdown, before, after = CHANGES[change]
+    content = write_content({**SMALL_CONTENT, CARD_FILE: CARD + f"\n{markdown}\n"})
+    Image.new("RGB", (40, 10), "#000000").save(content / "nos-cousins/a.png")
+    Image.new("RGB", (10, 40), "#000000").save(content / "nos-cousins/b.png")
+    Image.new("RGB", (40, 10), "#000000").save(tmp_path / "out.png")  # outside the content
+    image = content / "nos-cousins" / re.findall(r"[\w/]+\.(?:png|svg)", markdown)[0]
+    image.parent.mkdir(exist_ok=True)
+    if before:
+        before(image)
+    cache = tmp_path / "cache"
+    first = _check(content, cache)[0]
+    if after:
+        after(image)
+    else:  # the image's folder replaced by a file of the same name
+        image.unlink()
+        image.parent.rmdir()
+        image.parent.write_text("plus un dossier")
+    assert _same_as_without_cache(content, cache) == 1
+    assert _check(content, cache)[0] != first  # the change shows
+    assert _same_as_without_cache(content, cache) == 0
+
+
+def test_a_card_added_makes_a_link_to_it_a_cross_reference(
+    write_content: WriteContent, tmp_path: Path
+) -> None:
+    content = write_content({**SMALL_CONTENT, CARD_FILE: CARD + "\nVoir [la suite](00C.009).\n"})
+    cache = tmp_path / "cache"
+    found, _ = _check(content, cache)
+    assert isinstance(found, list) and len(found) == 1
+    assert re.search(r"00C\.001-programme-labo-pia\.md:11: link .* does not exist$", found[0])
+    third = (content / "nos-cousins/00C.002-mission.md").read_text().replace("00C.002", "00C.009")
+    (content / "nos-cousins/00C.009-suite.md").write_text(third)
+    found, converted = _check(content, cache)
+    assert not isinstance(found, list)
+    assert 'href="#card-00C.009"' in str(found)
+    assert converted == 4  # every body: the cards a body may refer to have changed
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"\x80\x04garbage",
+        b'{"0": {"html": "<p>x</p>"}}',  # an entry without its problems and reads
+        b'[{"html": 1}]',
+        None,  # truncated
+    ],
+)
+def test_a_damaged_cache_is_ignored_and_replaced(damage: bytes | None, tmp_path: Path) -> None:
+    content = write_rich(tmp_path / "content")
+    cache = tmp_path / "cache"
+    _check(content, cache)
+    kept = cache / "bodies.json"
+    kept.write_bytes(kept.read_bytes()[: kept.stat().st_size // 2] if damage is None else damage)
+    assert _same_as_without_cache(content, cache) > 0
+    assert _same_as_without_cache(content, cache) == 0  # replaced whole
+
+
+def test_a_cache_kept_by_other_code_is_not_used(
+    small_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    _check(small_content, cache)
+    monkeypatch.setattr(body_cache, "code_version", lambda: "another nomodel")
+    assert _same_as_without_cache(small_content, cache) == 3
+
+
+def test_check_keeps_its_bodies_in_the_output_folder_problems_or_not(
+    small_content: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    card = small_content / CARD_FILE
+    card.write_text(CARD + "\n![](manque.png)\n")
+    out = tmp_path / "out"
+    command = ["check", "--content", str(small_content), "--output", str(out)]
+    assert main(command) == 1
+    first = capsys.readouterr().err
+    assert re.search(r"00C\.001-programme-labo-pia\.md:11: image \"manque\.png\"", first)
+    assert (out / ".nomodel-cache/bodies-untypeset.json").is_file()
+    assert sorted(path.name for path in out.iterdir()) == [".nomodel-cache"]
+    calls: list[object] = []
+    convert = MarkdownRenderer.converted
+
+    def counted(self: MarkdownRenderer, *args: Any) -> Converted:
+        calls.append(args)
+        return convert(self, *args)
+
+    monkeypatch.setattr(MarkdownRenderer, "converted", counted)
+    assert main(command) == 1
+    assert capsys.readouterr().err == first and calls == []
+    elsewhere = tmp_path / "elsewhere"
+    assert main([*command[:-1], str(elsewhere), "--no-cache"]) == 1
+    assert capsys.readouterr().err == first and len(calls) == 3
+    assert not elsewhere.exists()
