@@ -1,13 +1,18 @@
-"""What nomodel's caches share: their folder beside the outputs, and keys that name the code
-that made an entry, so that an entry made by another version of nomodel (or of a library
-that shapes its output) is never used."""
+"""What nomodel's caches share: their folder beside the outputs, keys and files that name
+the code that made them, so that what another version of nomodel (or of a library that
+shapes its output) made is never used, and files of plain values written whole."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import io
+import os
+import pickle
 from importlib import metadata
 from pathlib import Path
+from typing import Any, NoReturn
 
 FOLDER = ".nomodel-cache"
 # The libraries whose versions change what nomodel makes of the same content.
@@ -49,3 +54,46 @@ def digest(*parts: str | bytes) -> str:
         data = part.encode() if isinstance(part, str) else part
         hashed.update(len(data).to_bytes(8, "big") + data)
     return hashed.hexdigest()
+
+
+class _PlainValues(pickle.Unpickler):
+    """Makes only what pickle's own opcodes make: dicts, lists, tuples, sets, strings,
+    numbers, booleans and None; never an object of a class, whatever the file says."""
+
+    def find_class(self, module: str, name: str) -> NoReturn:
+        raise pickle.UnpicklingError(f"{module}.{name} is not a plain value")
+
+
+def kept(path: Path | None, kind: str) -> Any:
+    """What ``keep`` wrote at ``path`` for ``kind`` with this code, or None: a file written
+    by other code, damaged or missing is no file."""
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header, _, rest = data.partition(b"\n")
+    checksum, _, payload = rest.partition(b"\n")
+    if header != _header(kind) or hashlib.sha256(payload).hexdigest().encode() != checksum:
+        return None
+    try:
+        return _PlainValues(io.BytesIO(payload)).load()
+    except Exception:  # a garbled file is no file, whatever the unpickler says
+        return None
+
+
+def keep(path: Path, kind: str, value: object) -> None:
+    """Writes ``value`` (plain values only) whole or not at all; a cache that cannot be
+    written is no failure."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    checksum = hashlib.sha256(payload).hexdigest().encode()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(path.name + ".part")
+        part.write_bytes(b"\n".join((_header(kind), checksum, payload)))
+        os.replace(part, path)
+
+
+def _header(kind: str) -> bytes:
+    return f"nomodel {kind} {code_version()}".encode()

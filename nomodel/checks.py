@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from types import MappingProxyType
 
 from markupsafe import Markup
 
-from .body_cache import BodyCache
+from .check_cache import CheckCache
 from .errors import ContentError, ContentErrors
 from .fetch import ResourcePolicy
 from .glyphs import glyph_problems
@@ -29,23 +30,27 @@ def check(
     content_dir: Path,
     allow_remote: bool = False,
     typeset: bool = True,
-    bodies: BodyCache | None = None,
+    kept: CheckCache | None = None,
 ) -> RenderedContent:
     """The content, validated and converted to HTML; ContentErrors with every problem.
 
     ``typeset=False`` leaves French typography out of the HTML: it finds no problems, and
-    ``nomodel check`` is a third quicker without it. ``bodies``: the bodies converted by an
-    earlier run (body_cache.py), the caller saves them when it sees fit."""
+    ``nomodel check`` is a third quicker without it. ``kept``: the front matters and bodies of
+    an earlier run (check_cache.py); the caller saves this run's when it sees fit."""
     theme = Theme.of(content_dir)
     check_fonts(theme)  # first: without its fonts, every letter would be "missing"
-    content, problems = read_content(content_dir)
+    content, problems = read_content(content_dir, kept.parse if kept else None)
     policy = resource_policy(content_dir, allow_remote)
-    rendered, more_problems = render_content(content, policy, typeset, bodies)
+    rendered, more_problems = render_content(content, policy, typeset, kept)
     files = [content_dir / BOOKLET_FILE]
     for section in content.sections:
         files += [section.index_file, *(card.path for card in section.cards)]
     inside = content_dir.resolve()
-    files = [path for path in files if path.resolve().is_relative_to(inside)]  # links: reported
+    files = [
+        path
+        for path, real in zip(files, _resolved(files), strict=True)
+        if real.is_relative_to(inside)  # links leading out: reported
+    ]
     problems += (*more_problems, *glyph_problems(files, theme))
     if problems:
         raise ContentErrors(problems)
@@ -56,13 +61,14 @@ def render_content(
     content: Content,
     policy: ResourcePolicy,
     typeset: bool = True,
-    cache: BodyCache | None = None,
+    cache: CheckCache | None = None,
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
-    cards = Cards({card.number: card.path.resolve() for card in content.cards})
+    numbers = [card.number for card in content.cards]
+    cards = Cards(dict(zip(numbers, _resolved([card.path for card in content.cards]), strict=True)))
     templates = Theme.of(content.root).templates()
     renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards, templates)
-    convert = (cache or BodyCache(None)).converter(renderer, policy)
+    convert = (cache or CheckCache(None)).converter(renderer, policy)
     bodies: dict[Path, Markup] = {}
     references: set[str] = set()
     problems: list[ContentError] = []
@@ -77,3 +83,12 @@ def render_content(
             problems += done.problems
     rendered = RenderedContent(content, MappingProxyType(bodies), frozenset(references))
     return rendered, tuple(problems)
+
+
+def _resolved(paths: list[Path]) -> list[Path]:
+    """``path.resolve()`` of each path, each folder resolved once: a content folder holds a
+    few folders and thousands of files, and resolving a path looks at each of its parts."""
+    folders = functools.cache(Path.resolve)
+    return [
+        path.resolve() if path.is_symlink() else folders(path.parent) / path.name for path in paths
+    ]

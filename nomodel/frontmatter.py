@@ -20,6 +20,10 @@ from nomodel.errors import ContentError, ContentErrors
 
 KeyPath = tuple[Hashable, ...]
 """Where a value sits in the YAML: mapping keys and 0-based list indexes, e.g. ("links", 0)."""
+Parsed = tuple[dict[Any, Any], dict[KeyPath, int]]
+"""A YAML mapping's values, and the file line of each key path."""
+Parse = Callable[[Path, str, int], Parsed]
+"""``parse_yaml``, or the same through a cache (check_cache.py)."""
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _OPENER = "---"
@@ -114,14 +118,14 @@ class MarkdownFile(YamlFile):
     body_line: int  # 1-based file line where ``body`` starts
 
 
-def read_yaml(path: Path) -> YamlFile:
+def read_yaml(path: Path, parse: Parse | None = None) -> YamlFile:
     """Read a whole file as one YAML mapping. Raises ContentErrors."""
     text = _read_text(path)
-    data, lines = _parse(path, text, first_line=1)
+    data, lines = (parse or parse_yaml)(path, text, 1)
     return YamlFile(path, data, lines)
 
 
-def read_markdown(path: Path) -> MarkdownFile:
+def read_markdown(path: Path, parse: Parse | None = None) -> MarkdownFile:
     """Read a Markdown file opening with a ``---`` front matter block. Raises ContentErrors."""
     text = _read_text(path)
     rows = text.split("\n")
@@ -130,7 +134,7 @@ def read_markdown(path: Path) -> MarkdownFile:
     close = next((i for i, row in enumerate(rows) if i and row.rstrip() in _CLOSERS), None)
     if close is None:
         _fail(path, 1, 'front matter opened on line 1 is never closed (no closing "---")')
-    data, lines = _parse(path, "\n".join(rows[1:close]), first_line=2)
+    data, lines = (parse or parse_yaml)(path, "\n".join(rows[1:close]), 2)
     return MarkdownFile(path, data, lines, body="\n".join(rows[close + 1 :]), body_line=close + 2)
 
 
@@ -161,8 +165,9 @@ def _read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _parse(path: Path, text: str, first_line: int) -> tuple[dict[Any, Any], dict[KeyPath, int]]:
-    """Parse ``text``, which starts on file line ``first_line``.
+def parse_yaml(path: Path, text: str, first_line: int) -> Parsed:
+    """Parse ``text``, which starts on file line ``first_line``; ContentErrors naming
+    ``path`` when it is not a YAML mapping.
 
     The root mapping's line is line 1: the opening ``---``, or the top of a YAML file."""
     builder = _Builder(path, text, first_line)

@@ -5,6 +5,8 @@ machine, and never shows a missing-glyph box."""
 from __future__ import annotations
 
 import functools
+import re
+import stat
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,14 +44,17 @@ def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
     problems = []
     covered = coverage(theme)
     for path in paths:
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            continue  # a named pipe, a device, a huge file: the loader has reported it
         try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+                continue  # a named pipe, a device, a huge file: the loader has reported it
             text = path.read_text("utf-8-sig")
         except (OSError, UnicodeError):
             continue  # the loader has reported it
+        if not _uncovered(covered).search(text):
+            continue  # most files: one search, in C, settles them
         if all(ord(char) in covered or _invisible(char) for char in set(text)):
-            continue  # most files: one pass over their distinct characters settles them
+            continue
         for number, line in enumerate(text.splitlines(), start=1):
             for char in dict.fromkeys(line):  # each character once per line, in order
                 if ord(char) in covered or _invisible(char):
@@ -64,6 +69,21 @@ def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
                     )
                 )
     return problems
+
+
+@functools.cache
+def _uncovered(covered: frozenset[int]) -> re.Pattern[str]:
+    """A character outside ``covered`` that is not a tab or line break either: a file that
+    has none is settled, one that has some is looked at character by character."""
+    points = sorted(covered | {ord("\t"), ord("\n"), ord("\r")})
+    runs: list[list[int]] = []
+    for point in points:
+        if runs and point == runs[-1][1] + 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    ranges = "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in runs)
+    return re.compile(f"[^{ranges}]")
 
 
 def _invisible(char: str) -> bool:

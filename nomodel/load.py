@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from nomodel.errors import ContentError, ContentErrors, display_path
-from nomodel.frontmatter import YamlFile, read_markdown, read_yaml
+from nomodel.frontmatter import Parse, YamlFile, read_markdown, read_yaml
 from nomodel.model import Booklet, Card, CardFrontMatter, Content, Section, SectionFrontMatter
 from nomodel.schema import NUMBER_PATTERN, validate
 
@@ -25,8 +25,9 @@ T = TypeVar("T")
 class _Collector:
     """Gathers every ContentError so that one bad file never hides the problems of the others."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, parse: Parse | None) -> None:
         self.root = root  # resolved: every file read must lie under it
+        self.parse = parse  # how front matters are parsed: None, frontmatter.parse_yaml
         self.errors: list[ContentError] = []
         self._claims: dict[str, tuple[Path, int]] = {}
 
@@ -74,16 +75,19 @@ def load_content(root: Path) -> Content:
     return content
 
 
-def read_content(root: Path) -> tuple[Content, tuple[ContentError, ...]]:
+def read_content(
+    root: Path, parse: Parse | None = None
+) -> tuple[Content, tuple[ContentError, ...]]:
     """What could be read under ``root``, and every problem found there.
 
     The sections and cards that are valid are kept, so later stages can check them too
-    and all problems are reported together."""
+    and all problems are reported together. ``parse``: how front matters are parsed, when
+    not by ``frontmatter.parse_yaml`` itself (check_cache.py keeps them)."""
     if not root.exists():
         raise FileNotFoundError(f"content folder not found: {root}")
     if not root.is_dir():
         raise NotADirectoryError(f"not a folder: {root}")
-    collect = _Collector(root.resolve())
+    collect = _Collector(root.resolve(), parse)
     source, booklet = _load_booklet(root, collect)
     folders = _section_folders(root, collect)
     if not folders:
@@ -102,7 +106,7 @@ def _load_booklet(root: Path, collect: _Collector) -> tuple[YamlFile | None, Boo
     if not path.is_file():
         collect.add(root, NO_LINE, f"missing {BOOKLET_FILE} (the publication: title, format…)")
         return None, None
-    source = collect.attempt(lambda: read_yaml(path))
+    source = collect.attempt(lambda: read_yaml(path, collect.parse))
     booklet = collect.attempt(lambda: validate(Booklet, source)) if source else None
     return source, booklet
 
@@ -174,7 +178,7 @@ def _load_section(folder: Path, files: list[Path], collect: _Collector) -> Secti
 
 
 def _read_section(index: Path, collect: _Collector) -> Section:
-    source = read_markdown(index)
+    source = read_markdown(index, collect.parse)
     meta = validate(SectionFrontMatter, source)
     collect.claim(f'series "{meta.series}"', index, source.line_of(("series",)))
     # Validated already: the front matter's values, and where they come from.
@@ -184,7 +188,7 @@ def _read_section(index: Path, collect: _Collector) -> Section:
 
 
 def _read_card(path: Path, series: str | None, collect: _Collector) -> Card:
-    source = read_markdown(path)
+    source = read_markdown(path, collect.parse)
     meta = validate(CardFrontMatter, source)
     line = source.line_of(("number",))
     collect.claim(f"number {meta.number}", path, line)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from .body_cache import BodyCache
 from .cache import Cache
 from .cache_key import FOLDER as CACHE_FOLDER
 from .cards import cut_cards
+from .check_cache import CheckCache
 from .checks import check
 from .chunks import Marks
 from .compose import compose
@@ -115,9 +115,9 @@ def _build(
     content_dir: Path, options: BuildOptions, stage: Stage, workers: Workers
 ) -> list[BuildResult]:
     cache_folder = options.output_dir / CACHE_FOLDER if options.cache else None
-    bodies = BodyCache(cache_folder)
+    kept = CheckCache(cache_folder)
     with stage("load and check the content"):
-        rendered = check(content_dir, options.allow_remote, bodies=bodies)
+        rendered = check(content_dir, options.allow_remote, kept=kept)
     chosen = targets(
         rendered.content,
         edition=options.edition,
@@ -141,7 +141,7 @@ def _build(
             results.append(replace(result, seconds=time.perf_counter() - started))
         outputs.commit()
     cache.commit()
-    bodies.save()
+    kept.save()
     return results
 
 

@@ -190,7 +190,7 @@ def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
     laid: list[str] = []  # the HTML of each layout
     for name in ("hold", "lay_out_chunk"):
         monkeypatch.setitem(workers._FUNCTIONS, name, _recorded(workers._FUNCTIONS[name], laid))
-    converted: list[Path] = []  # the Markdown bodies converted again (body_cache.py)
+    converted: list[Path] = []  # the Markdown bodies converted again (check_cache.py)
     convert = MarkdownRenderer.converted
 
     def counted(self: MarkdownRenderer, text: str, path: Path, *args: Any) -> Converted:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from .. import checks
-from ..body_cache import BodyCache
 from ..cache_key import FOLDER
+from ..check_cache import CheckCache
 from ..errors import EXIT_OK, display_path
 from .options import (
     Environment,
@@ -30,11 +30,11 @@ def add(commands: SubParsers) -> None:
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
     # Kept whatever the check finds: after fixing one card, the next check converts it alone.
-    bodies = BodyCache(args.output / FOLDER if args.cache else None, typeset=False)
+    kept = CheckCache(args.output / FOLDER if args.cache else None, typeset=False)
     try:
-        rendered = checks.check(args.content, args.allow_remote, typeset=False, bodies=bodies)
+        rendered = checks.check(args.content, args.allow_remote, typeset=False, kept=kept)
     finally:
-        bodies.save()
+        kept.save()
     cards = len(rendered.content.cards)
     print(f"{display_path(args.content)}: {cards} cards, no problems")
     return EXIT_OK

@@ -1,9 +1,10 @@
-"""Bodies converted by an earlier run (body_cache.py): taken again only when nothing they
-depend on has changed, so that a check or build after editing one card converts that card
-alone, with the same HTML and the same problems as a run without the cache."""
+"""Front matters and bodies of an earlier run (check_cache.py): taken again only when nothing
+they depend on has changed, so that a check or build after editing one card parses and
+converts that card alone, with the same HTML and the same problems as a run without them."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,8 @@ from conftest import WriteContent
 from PIL import Image
 from samples import CARD, SMALL_CONTENT, write_rich
 
-from nomodel import body_cache, checks
-from nomodel.body_cache import BodyCache
+from nomodel import cache_key, check_cache, checks
+from nomodel.check_cache import CheckCache
 from nomodel.cli import main
 from nomodel.errors import ContentErrors
 from nomodel.markdown_html import Converted, MarkdownRenderer
@@ -26,14 +27,14 @@ CARD_FILE = "nos-cousins/00C.001-programme-labo-pia.md"
 def _check(content: Path, folder: Path | None, typeset: bool = True) -> tuple[object, int]:
     """What ``checks.check`` found (the bodies and references, or every problem as the
     user reads it) and how many bodies it converted; the cache saved as ``check`` does."""
-    bodies = BodyCache(folder, typeset)
+    kept = CheckCache(folder, typeset)
     try:
-        rendered = checks.check(content, typeset=typeset, bodies=bodies)
-        found: object = (dict(rendered.bodies), rendered.references)
+        rendered = checks.check(content, typeset=typeset, kept=kept)
+        found: object = (rendered.content, dict(rendered.bodies), rendered.references)
     except ContentErrors as errors:
         found = errors.details()
-    bodies.save()
-    return found, bodies.converted
+    kept.save()
+    return found, kept.converted
 
 
 def _same_as_without_cache(content: Path, folder: Path) -> int:
@@ -43,13 +44,22 @@ def _same_as_without_cache(content: Path, folder: Path) -> int:
     return converted
 
 
-def test_a_second_check_converts_nothing_and_an_edit_converts_its_card(tmp_path: Path) -> None:
+def test_a_second_check_converts_nothing_and_an_edit_converts_its_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = write_rich(tmp_path / "content")
     cache = tmp_path / "out/.nomodel-cache"
     bodies = len(list(content.rglob("*.md")))  # every card and intro
     assert _same_as_without_cache(content, cache) == bodies
-    assert _same_as_without_cache(content, cache) == 0
+    parsed: list[str] = []  # the front matters parsed again
+    parse = check_cache.parse_yaml
+    counted = lambda *args: parsed.append(args[1]) or parse(*args)  # noqa: E731
+    monkeypatch.setattr(check_cache, "parse_yaml", counted)
     card = next(content.rglob("00A.002*.md"))
+    card.write_text(card.read_text().replace("title: ", "title: Revu, ", 1))
+    assert _check(content, cache)[1] == 0  # its body is the same
+    assert len(parsed) == 1 and "Revu, " in parsed[0]
+    assert _same_as_without_cache(content, cache) == 0
     card.write_text(card.read_text() + "\nUn paragraphe de plus.\n")
     assert _same_as_without_cache(content, cache) == 1
     # A check without typography keeps its own bodies: neither evicts the other.
@@ -135,23 +145,52 @@ def test_a_card_added_makes_a_link_to_it_a_cross_reference(
     assert converted == 4  # every body: the cards a body may refer to have changed
 
 
+class _Planted:
+    """What a hostile cache file would make if it were unpickled as it asks."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch planted",))
+
+
+def _damaged(path: Path, damage: str) -> None:
+    data = path.read_bytes()
+    header, checksum, payload = data.split(b"\n", 2)
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "one byte changed":
+        path.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
+    elif damage == "other code":
+        path.write_bytes(header[:-8] + b"00000000\n" + checksum + b"\n" + payload)
+    elif damage == "an object, checksum ok":
+        cache_key.keep(path, path.stem, {"key": _Planted()})
+    else:
+        path.write_bytes({"empty": b"", "garbage": b"\x80\x04garbage"}[damage])
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        b"",
-        b"\x80\x04garbage",
-        b'{"0": {"html": "<p>x</p>"}}',  # an entry without its problems and reads
-        b'[{"html": 1}]',
-        None,  # truncated
+        "empty",
+        "garbage",
+        "truncated",
+        "one byte changed",
+        "other code",
+        "an object, checksum ok",
     ],
 )
-def test_a_damaged_cache_is_ignored_and_replaced(damage: bytes | None, tmp_path: Path) -> None:
+def test_a_damaged_cache_is_ignored_and_replaced(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = write_rich(tmp_path / "content")
     cache = tmp_path / "cache"
     _check(content, cache)
-    kept = cache / "bodies.json"
-    kept.write_bytes(kept.read_bytes()[: kept.stat().st_size // 2] if damage is None else damage)
+    kept = sorted(cache.iterdir())
+    assert [path.name for path in kept] == ["bodies.pickle", "front-matters.pickle"]
+    for path in kept:
+        _damaged(path, damage)
+    monkeypatch.chdir(tmp_path)
     assert _same_as_without_cache(content, cache) > 0
+    assert not (tmp_path / "planted").exists()
     assert _same_as_without_cache(content, cache) == 0  # replaced whole
 
 
@@ -160,7 +199,7 @@ def test_a_cache_kept_by_other_code_is_not_used(
 ) -> None:
     cache = tmp_path / "cache"
     _check(small_content, cache)
-    monkeypatch.setattr(body_cache, "code_version", lambda: "another nomodel")
+    monkeypatch.setattr(cache_key, "code_version", lambda: "another nomodel")
     assert _same_as_without_cache(small_content, cache) == 3
 
 
@@ -177,7 +216,7 @@ def test_check_keeps_its_bodies_in_the_output_folder_problems_or_not(
     assert main(command) == 1
     first = capsys.readouterr().err
     assert re.search(r"00C\.001-programme-labo-pia\.md:11: image \"manque\.png\"", first)
-    assert (out / ".nomodel-cache/bodies-untypeset.json").is_file()
+    assert (out / ".nomodel-cache/bodies-untypeset.pickle").is_file()
     assert sorted(path.name for path in out.iterdir()) == [".nomodel-cache"]
     calls: list[object] = []
     convert = MarkdownRenderer.converted

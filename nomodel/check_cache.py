@@ -1,0 +1,95 @@
+"""What ``check`` keeps for the next run, in the cache folder: front matters parsed and
+Markdown bodies converted. Both are most of a check's time (YAML about 0.3 ms a card,
+Markdown about 5 ms), and a card seldom changes between two runs: ``check``, ``build`` and
+``watch`` parse and convert only the files that changed.
+
+A front matter is found by its text and first line. A body is found by a key made of the
+body (its text, file, first line, top heading level and id) and of everything the renderer's
+conversions depend on (``MarkdownRenderer.context``); the files it read (images, SVG) are
+kept with what they held (``ResourcePolicy.state``), compared before the body is used. Each
+file names the code that wrote it (``cache_key.keep``): another nomodel's is not read."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .cache_key import digest, keep, kept
+from .errors import ContentError
+from .fetch import ResourcePolicy
+from .frontmatter import Parsed, parse_yaml
+from .markdown_html import Converted, MarkdownRenderer
+
+Convert = Callable[[str, Path, int, int, str], Converted]
+# A body: its HTML, its problems (line, message, on its own file), the numbers of the cards
+# it refers to, and the files it read (URL → ResourcePolicy.state).
+_Body = tuple[str, tuple[tuple[int, str], ...], tuple[str, ...], dict[str, str]]
+
+
+class CheckCache:
+    """The front matters and bodies kept in ``folder`` (``None``: nothing kept), bodies
+    converted with French typography or without (``typeset``). ``save`` keeps this run's."""
+
+    def __init__(self, folder: Path | None, typeset: bool = True) -> None:
+        self.folder = folder
+        self._bodies_kind = "bodies" if typeset else "bodies-untypeset"
+        self._kept_front: dict[str, Parsed] = self._kept("front-matters")
+        self._kept_bodies: dict[str, _Body] = self._kept(self._bodies_kind)
+        self._front: dict[str, Parsed] = {}
+        self._bodies: dict[str, _Body] = {}
+        self.converted = 0  # bodies converted by this run, the others came from the cache
+
+    def parse(self, path: Path, text: str, first_line: int) -> Parsed:
+        """``frontmatter.parse_yaml``, through the cache (what it raises is never kept)."""
+        key = digest(text, str(first_line))
+        parsed = self._kept_front.get(key) or parse_yaml(path, text, first_line)
+        self._front[key] = parsed
+        return parsed
+
+    def converter(self, renderer: MarkdownRenderer, policy: ResourcePolicy) -> Convert:
+        """``renderer.converted``, through the cache: a body is converted again only if it,
+        the renderer's context or a file it read has changed."""
+        context = digest(renderer.context())  # once: it names every card
+        state = functools.cache(policy.state)  # an image shared by cards is hashed once
+
+        def convert(text: str, path: Path, line: int, top: int, doc_id: str) -> Converted:
+            key = digest(context, str(path), str(line), str(top), doc_id, text)
+            body = self._kept_bodies.get(key)
+            if body is None or any(state(url) != held for url, held in body[3].items()):
+                body = _kept_body(renderer.converted(text, path, line, top, doc_id))
+                self.converted += 1
+            self._bodies[key] = body
+            html, problems, references, reads = body
+            return Converted(
+                Markup(html),
+                tuple(ContentError(path, number, message) for number, message in problems),
+                frozenset(references),
+                reads,
+            )
+
+        return convert
+
+    def save(self) -> None:
+        """Keeps what this run parsed and converted, nothing else: the cache holds one
+        content folder's."""
+        if self.folder is None:
+            return
+        for kind, used, before in (
+            ("front-matters", self._front, self._kept_front),
+            (self._bodies_kind, self._bodies, self._kept_bodies),
+        ):
+            if used and used != before:
+                keep(self.folder / f"{kind}.pickle", kind, used)
+
+    def _kept(self, kind: str) -> Any:
+        found = kept(self.folder / f"{kind}.pickle" if self.folder else None, kind)
+        return found if isinstance(found, dict) else {}
+
+
+def _kept_body(done: Converted) -> _Body:
+    problems = tuple((problem.line, problem.message) for problem in done.problems)
+    return str(done.html), problems, tuple(sorted(done.references)), dict(done.reads)
