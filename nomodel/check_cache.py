@@ -32,11 +32,17 @@ _Body = tuple[str, tuple[tuple[int, str], ...], tuple[str, ...], dict[str, str]]
 
 class CheckCache:
     """The front matters and bodies kept in ``folder`` (``None``: nothing kept), bodies
-    converted with French typography or without (``typeset``). ``save`` keeps this run's."""
+    converted with French typography or without (``typeset``). ``html=False``: the bodies'
+    HTML is neither kept nor given (empty), for ``nomodel check``, which wants their
+    problems only: its cache stays small, quick to read and write. ``save`` keeps this
+    run's."""
 
-    def __init__(self, folder: Path | None, typeset: bool = True) -> None:
+    def __init__(self, folder: Path | None, typeset: bool = True, html: bool = True) -> None:
         self.folder = folder
-        self._bodies_kind = "bodies" if typeset else "bodies-untypeset"
+        self.html = html
+        self._bodies_kind = ("bodies" if typeset else "bodies-untypeset") + (
+            "" if html else "-problems"
+        )
         self._kept_front: dict[str, Parsed] = self._kept("front-matters")
         self._kept_bodies: dict[str, _Body] = self._kept(self._bodies_kind)
         self._front: dict[str, Parsed] = {}
@@ -60,7 +66,7 @@ class CheckCache:
             key = digest(context, str(path), str(line), str(top), doc_id, text)
             body = self._kept_bodies.get(key)
             if body is None or any(state(url) != held for url, held in body[3].items()):
-                body = _kept_body(renderer.converted(text, path, line, top, doc_id))
+                body = _kept_body(renderer.converted(text, path, line, top, doc_id), self.html)
                 self.converted += 1
             self._bodies[key] = body
             html, problems, references, reads = body
@@ -90,6 +96,11 @@ class CheckCache:
         return found if isinstance(found, dict) else {}
 
 
-def _kept_body(done: Converted) -> _Body:
+def _kept_body(done: Converted, html: bool) -> _Body:
     problems = tuple((problem.line, problem.message) for problem in done.problems)
-    return str(done.html), problems, tuple(sorted(done.references)), dict(done.reads)
+    return (
+        str(done.html) if html else "",
+        problems,
+        tuple(sorted(done.references)),
+        dict(done.reads),
+    )

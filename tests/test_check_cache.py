@@ -216,7 +216,8 @@ def test_check_keeps_its_bodies_in_the_output_folder_problems_or_not(
     assert main(command) == 1
     first = capsys.readouterr().err
     assert re.search(r"00C\.001-programme-labo-pia\.md:11: image \"manque\.png\"", first)
-    assert (out / ".nomodel-cache/bodies-untypeset.pickle").is_file()
+    kept = (out / ".nomodel-cache/bodies-untypeset-problems.pickle").read_bytes()
+    assert b"manque.png" in kept and b"investissements" not in kept  # no HTML
     assert sorted(path.name for path in out.iterdir()) == [".nomodel-cache"]
     calls: list[object] = []
     convert = MarkdownRenderer.converted

@@ -30,7 +30,7 @@ def add(commands: SubParsers) -> None:
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
     # Kept whatever the check finds: after fixing one card, the next check converts it alone.
-    kept = CheckCache(args.output / FOLDER if args.cache else None, typeset=False)
+    kept = CheckCache(args.output / FOLDER if args.cache else None, typeset=False, html=False)
     try:
         rendered = checks.check(args.content, args.allow_remote, typeset=False, kept=kept)
     finally:
