@@ -18,14 +18,13 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import NonNegativeInt, PositiveInt, TypeAdapter, ValidationError
 
-from .cache_key import code_version, digest
+from .cache_key import code_version, digest, write_whole
 from .chunk_layout import ChunkResult
 
 FORMAT = b"nomodel-chunk-cache 2\n"  # one more on any change of ChunkResult
@@ -124,22 +123,12 @@ class Cache:
         if self.folder is None:
             return
         for relative, data in self._pending.items():
-            self._write(relative, data)
+            write_whole(self.folder / relative, data)
         self._pending.clear()
         with contextlib.suppress(OSError):
             for entry in (self.folder / "chunks").iterdir():
                 if entry.name not in self.used:
                     entry.unlink()
-
-    def _write(self, relative: Path, data: bytes) -> None:
-        """Written whole or not at all; a cache that cannot be written is no failure."""
-        assert self.folder is not None
-        path = self.folder / relative
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part = path.with_name(path.name + ".part")
-            part.write_bytes(data)
-            os.replace(part, path)
 
 
 def _parsed(data: bytes) -> ChunkResult | None:

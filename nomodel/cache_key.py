@@ -88,11 +88,23 @@ def keep(path: Path, kind: str, value: object) -> None:
     written is no failure."""
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.sha256(payload).hexdigest().encode()
+    write_whole(path, b"\n".join((_header(kind), checksum, payload)))
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Writes ``data`` at ``path`` whole or not at all: in a new file of this process beside
+    it, never through a link left in its place, then renamed over it. A cache that cannot be
+    written is no failure."""
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(path.name + ".part")
-        part.write_bytes(b"\n".join((_header(kind), checksum, payload)))
+        part.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        with os.fdopen(os.open(part, flags, 0o644), "wb") as file:
+            file.write(data)
         os.replace(part, path)
+    with contextlib.suppress(OSError):
+        part.unlink(missing_ok=True)  # left by a write that failed half way
 
 
 def _header(kind: str) -> bytes:

@@ -40,9 +40,8 @@ class CheckCache:
     def __init__(self, folder: Path | None, typeset: bool = True, html: bool = True) -> None:
         self.folder = folder
         self.html = html
-        self._bodies_kind = ("bodies" if typeset else "bodies-untypeset") + (
-            "" if html else "-problems"
-        )
+        kind = "bodies" if typeset else "bodies-untypeset"
+        self._bodies_kind = kind if html else f"{kind}-problems"
         self._kept_front: dict[str, Parsed] = self._kept("front-matters")
         self._kept_bodies: dict[str, _Body] = self._kept(self._bodies_kind)
         self._front: dict[str, Parsed] = {}

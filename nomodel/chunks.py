@@ -125,7 +125,10 @@ class Chunk:
         return "".join(unit.text for unit in book.units[self.first : self.last])
 
 
-CARDS_PER_CHUNK = 8  # a chunk's layout costs ~0.3 s more than its pages'
+# Measured (2026-11-27, 2 cores): at 200 cards, chunks of 4 cards build as fast as chunks of
+# 8 (35 s) and a one-card edit is rebuilt in 2.7 s instead of 4.6 (a smaller chunk laid out
+# again); chunks of 2 cost 7 % more. A booklet of 16 cards builds in 4.2 s instead of 5.0.
+CARDS_PER_CHUNK = 4
 
 
 def chunks(book: Book) -> list[Chunk]:

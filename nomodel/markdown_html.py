@@ -141,12 +141,6 @@ class MarkdownRenderer:
         reserved = [sorted(self._reserved.classes), self._reserved.id_prefixes]
         return json.dumps([options, cards, roots, self.policy.allow_remote, reserved])
 
-    def convert(
-        self, text: str, path: Path, first_line: int, top: int = CARD_TOP, doc_id: str = ""
-    ) -> tuple[Markup, list[ContentError]]:
-        converted = self.converted(text, path, first_line, top, doc_id)
-        return converted.html, list(converted.problems)
-
     def converted(
         self, text: str, path: Path, first_line: int, top: int = CARD_TOP, doc_id: str = ""
     ) -> Converted:

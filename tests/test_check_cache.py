@@ -233,3 +233,22 @@ def test_check_keeps_its_bodies_in_the_output_folder_problems_or_not(
     assert main([*command[:-1], str(elsewhere), "--no-cache"]) == 1
     assert capsys.readouterr().err == first and len(calls) == 3
     assert not elsewhere.exists()
+
+
+def test_links_left_in_the_cache_are_replaced_never_written_through(
+    small_content: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "front-matters.pickle").symlink_to(victim)
+    (cache / f"bodies.pickle.{os.getpid()}.part").symlink_to(victim)
+    _same_as_without_cache(small_content, cache)
+    assert victim.read_text() == "untouched"
+    assert not (cache / "front-matters.pickle").is_symlink()
+    assert sorted(path.name for path in cache.iterdir()) == [
+        "bodies.pickle",
+        "front-matters.pickle",
+    ]
+    assert _same_as_without_cache(small_content, cache) == 0

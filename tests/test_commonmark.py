@@ -102,7 +102,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[str, st
     renderer = MarkdownRenderer(policy, options)
     found = {}
     for example in EXAMPLES:
-        html, _ = renderer.convert(example["markdown"], folder / "card.md", 1)
+        html = renderer.converted(example["markdown"], folder / "card.md", 1).html
         found[example["example"]] = (normalize(str(html)), normalize(example["html"]))
     return found
 

@@ -16,9 +16,9 @@ CARDS = Cards({"00C.002": ROOT / "nos-cousins/00C.002-mission.md"})
 
 def render(text: str, top: int = 3, **options: bool) -> str:
     renderer = MarkdownRenderer(ResourcePolicy((ROOT,)), RendererOptions(**options), CARDS)
-    html, problems = renderer.convert(text, ROOT / "nos-cousins/00C.001-x.md", 1, top)
-    assert problems == []
-    return str(html)
+    done = renderer.converted(text, ROOT / "nos-cousins/00C.001-x.md", 1, top)
+    assert done.problems == ()
+    return str(done.html)
 
 
 @pytest.mark.parametrize(

@@ -469,7 +469,7 @@ def test_the_booklet_renderer_never_raises(text: str) -> None:
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_markdown gives bodies
     root = Path(tempfile.gettempdir()) / "nomodel-nowhere"
     renderer = MarkdownRenderer(ResourcePolicy((root,)))
-    _, problems = renderer.convert(text, root / "00C.001-x.md", 10)
+    problems = renderer.converted(text, root / "00C.001-x.md", 10).problems
     assert all(10 <= problem.line <= 10 + text.count("\n") for problem in problems)
 
 

@@ -12,8 +12,7 @@ RENDERER = MarkdownRenderer(ResourcePolicy(()), RendererOptions(paper=False))
 
 def render(src: str) -> str:
     """One body through the booklet's renderer, without the addresses printed for paper."""
-    html, _ = RENDERER.convert(src, Path("/nowhere/card.md"), 1)
-    return str(html).strip()
+    return str(RENDERER.converted(src, Path("/nowhere/card.md"), 1).html).strip()
 
 
 # --- typeset: the seed's sentences ------------------------------------------------------
