@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import pickle
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
@@ -39,6 +40,7 @@ def code_version() -> str:
     parts: list[str | bytes] = []
     for module in sorted(package.rglob("*.py")):
         parts += [module.relative_to(package).as_posix(), module.read_bytes()]
+    parts.append(sys.version)  # its re and unicodedata shape text too
     for name in _LIBRARIES:
         try:
             parts.append(f"{name} {metadata.version(name)}")

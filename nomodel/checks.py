@@ -61,14 +61,14 @@ def render_content(
     content: Content,
     policy: ResourcePolicy,
     typeset: bool = True,
-    cache: CheckCache | None = None,
+    kept: CheckCache | None = None,
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
     numbers = [card.number for card in content.cards]
     cards = Cards(dict(zip(numbers, _resolved([card.path for card in content.cards]), strict=True)))
     templates = Theme.of(content.root).templates()
     renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards, templates)
-    convert = (cache or CheckCache(None)).converter(renderer, policy)
+    convert = (kept or CheckCache(None)).converter(renderer, policy)
     bodies: dict[Path, Markup] = {}
     references: set[str] = set()
     problems: list[ContentError] = []

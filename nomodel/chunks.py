@@ -125,9 +125,11 @@ class Chunk:
         return "".join(unit.text for unit in book.units[self.first : self.last])
 
 
-# Measured (2026-11-27, 2 cores): at 200 cards, chunks of 4 cards build as fast as chunks of
-# 8 (35 s) and a one-card edit is rebuilt in 2.7 s instead of 4.6 (a smaller chunk laid out
-# again); chunks of 2 cost 7 % more. A booklet of 16 cards builds in 4.2 s instead of 5.0.
+# Smaller chunks: less to lay out again after an edit, more chunks to lay out and join.
+# Measured (2026-11-27, 2 cores, in-process builds): a one-card edit is rebuilt in 2.7 s
+# instead of 4.6 at 200 cards, 3.4-4.4 s instead of 4.6-6.7 at 500; a cold build takes the
+# same 35 s at 200 cards (chunks of 2: 7 % more), 87-98 s against 68-92 s at 500 (this
+# machine's noise, or a cost of up to 10 %); 16 cards build in 4.2 s instead of 5.0.
 CARDS_PER_CHUNK = 4
 
 
