@@ -88,6 +88,11 @@ class ResourcePolicy:
         data, pixels = checked_content(self._file(url, path), self)
         return Resource(data, path.as_uri(), mime_type, pixels)
 
+    def note(self, url: str) -> None:
+        """Notes what the file at ``url`` holds now, as a read would, for a result that
+        depends on where a path leads without reading it (a link to a card's file)."""
+        self._note(url, self.state(url))
+
     def state(self, url: str) -> str:
         """What the file at ``url`` holds now, as ``reads`` notes it: its path and sha256, or
         why it cannot be read; "" for data: and remote URLs, which hold no file."""

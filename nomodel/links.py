@@ -31,7 +31,7 @@ class Cards:
 
     by_number: Mapping[str, Path]
 
-    def number_of(self, path: Path) -> str | None:
+    def number_of(self, path: Path | None) -> str | None:
         return next((n for n, card in self.by_number.items() if card == path), None)
 
 
@@ -42,6 +42,7 @@ class Target:
 
     kind: str
     value: str
+    file: Path | None = None  # the file a relative link names, its folders' links not followed
 
 
 def link_target(href: str, source: Path, cards: Cards) -> Target:
@@ -60,9 +61,21 @@ def link_target(href: str, source: Path, cards: Cards) -> Target:
         if path in cards.by_number:
             return Target("card", path)
         return Target("refused", f"refers to card {path}, which does not exist")
-    if not scheme and path and (number := cards.number_of((source.parent / path).resolve())):
-        return Target("card", number)
-    return Target("refused", link_refusal(href) or "is empty")
+    if scheme or not path:
+        return Target("refused", link_refusal(href) or "is empty")
+    file = source.parent / path
+    if number := cards.number_of(_resolved(file)):
+        return Target("card", number, file)
+    return Target("refused", link_refusal(href) or "is empty", file)
+
+
+def _resolved(file: Path) -> Path | None:
+    """``file`` with its links followed, or None for a name no file has: a NUL character
+    ("%00" in a link), a loop of links, a name too long."""
+    try:
+        return file.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def shown_address(href: str) -> str:

@@ -180,6 +180,8 @@ class MarkdownRenderer:
                 continue
             href = str(token.attrGet("href") or "")
             target = link_target(href, body.path, self.cards)
+            if target.file is not None:  # where it leads depends on the folders' links too
+                body.images.policy.note(target.file.absolute().as_uri())
             close = _closing(children, i)
             if target.kind == "refused":
                 body.report(line, f'link "{_as_written(href)}" {target.value}')

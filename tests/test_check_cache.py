@@ -252,3 +252,21 @@ def test_links_left_in_the_cache_are_replaced_never_written_through(
         "front-matters.pickle",
     ]
     assert _same_as_without_cache(small_content, cache) == 0
+
+
+def test_a_link_to_a_card_file_follows_the_folders_links_of_this_run(
+    write_content: WriteContent, tmp_path: Path
+) -> None:
+    link = "Voir [la mission](.par-ici/00C.002-mission.md).\n"
+    content = write_content({**SMALL_CONTENT, CARD_FILE: CARD + "\n" + link})
+    alias = content / "nos-cousins/.par-ici"  # hidden: not a section of its own
+    alias.symlink_to(".")
+    cache = tmp_path / "cache"
+    found, _ = _check(content, cache)
+    assert 'href="#card-00C.002"' in str(found)
+    (content / "ailleurs").mkdir()
+    alias.unlink()
+    alias.symlink_to("../ailleurs")  # the same text now leads nowhere
+    assert _same_as_without_cache(content, cache) == 1
+    found, _ = _check(content, cache)
+    assert isinstance(found, list) and "is a link to a file" in found[0]

@@ -76,6 +76,19 @@ Voir [la fiche 9](00C.009) et <a href="00C.002">brut</a>, ou [ailleurs](//exampl
     assert f'link "?page=2" {file_link}' in found[8]
 
 
+def test_links_to_names_no_file_has_are_refused_not_a_crash(
+    write_content: WriteContent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link's path goes to the file system (a card's file is a cross-reference): a NUL
+    character, a loop of links or a name too long is a link to no file, told on its line."""
+    content = write_content(SMALL_CONTENT)
+    (content / "nos-cousins" / "boucle").symlink_to("boucle")
+    body = "[a](a%00b.md)\n\n[b](boucle/x.md)\n\n[c](" + "n" * 5000 + ".md)\n"
+    found = problems(write_content, capsys, body)
+    assert [line.split(": ", 1)[0] for line in found] == ["6", "8", "10"]
+    assert all("is a link to a file, which a printed booklet does not have" in f for f in found)
+
+
 def test_the_same_text_earlier_does_not_move_a_problem(
     write_content: WriteContent, capsys: pytest.CaptureFixture[str]
 ) -> None:
