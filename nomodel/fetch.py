@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import mimetypes
@@ -79,50 +80,49 @@ class ResourcePolicy:
     def read(self, url: str) -> Resource:
         """The checked bytes of a local file or data: URL, the URL they were read from (for a
         file, its resolved path) and their type. SVG comes back made safe (``svg_policy``)."""
-        path = self._allowed(url)
-        if path is None:
+        local = self._local(url)
+        if local is None:
             mime_type, raw = _data_url(url)
             data, pixels = checked_content(raw, self)
             return Resource(data, url, mime_type, pixels)
+        path, raw = local
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        data, pixels = checked_content(self._file(url, path), self)
+        data, pixels = checked_content(raw, self)
         return Resource(data, path.as_uri(), mime_type, pixels)
 
     def note(self, url: str) -> None:
         """Notes what the file at ``url`` holds now, as a read would, for a result that
         depends on where a path leads without reading it (a link to a card's file)."""
-        self._note(url, self.state(url))
+        with contextlib.suppress(Refused):
+            self._local(url)
 
     def state(self, url: str) -> str:
         """What the file at ``url`` holds now, as ``reads`` notes it: its path and sha256, or
         why it cannot be read; "" for data: and remote URLs, which hold no file."""
         try:
-            path = self._allowed_path(url)
-            return "" if path is None else _state(path, _read_file(path))
+            local = self._local(url)
         except Refused as refused:
             return f"refused: {refused}"
+        return "" if local is None else _state(*local)
 
-    def _allowed(self, url: str) -> Path | None:
+    def _local(self, url: str) -> tuple[Path, bytes] | None:
+        """The resolved path and the bytes of a file URL, None for a data: or remote one, or
+        Refused; noted in ``reads`` (file URLs only) when recording."""
         try:
-            return self._allowed_path(url)
+            path = self._allowed(url)
+            local = None if path is None else (path, _read_file(path))
         except Refused as refused:
             self._note(url, f"refused: {refused}")
             raise
-
-    def _file(self, url: str, path: Path) -> bytes:
-        try:
-            data = _read_file(path)
-        except Refused as refused:
-            self._note(url, f"refused: {refused}")
-            raise
-        self._note(url, _state(path, data))
-        return data
+        if local is not None:
+            self._note(url, _state(*local))
+        return local
 
     def _note(self, url: str, state: str) -> None:
         if self.reads is not None and url.lower().startswith("file:"):
             self.reads[url] = state
 
-    def _allowed_path(self, url: str) -> Path | None:
+    def _allowed(self, url: str) -> Path | None:
         """The resolved local path of a file URL (None for data:), or Refused."""
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
