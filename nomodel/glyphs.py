@@ -53,8 +53,6 @@ def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
             continue  # the loader has reported it
         if not _uncovered(covered).search(text):
             continue  # most files: one search, in C, settles them
-        if all(ord(char) in covered or _invisible(char) for char in set(text)):
-            continue
         for number, line in enumerate(text.splitlines(), start=1):
             for char in dict.fromkeys(line):  # each character once per line, in order
                 if ord(char) in covered or _invisible(char):
