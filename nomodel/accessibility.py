@@ -16,6 +16,7 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator
 
+from .lean_tags import lighten
 from .pdf_file import saved
 
 PAGINATION_ARTIFACT = (Name.Artifact, Dictionary(Type=Name.Pagination))
@@ -56,11 +57,14 @@ def mark_pagination_artifacts(pdf: pikepdf.Pdf) -> bool:
     return changed
 
 
-def with_pagination_artifacts(pdf: bytes) -> bytes:
-    """``pdf`` after ``mark_pagination_artifacts``: done on each chunk's PDF, in the process
-    that wrote it, the pass finds nothing left to do on the merged booklet."""
+def with_tags_fixed(pdf: bytes) -> bytes:
+    """``pdf`` after ``mark_pagination_artifacts``, its structure tree then made lighter
+    (lean_tags.py): done on each chunk's PDF, in the process that wrote it, both passes
+    find nothing left to do on the merged booklet."""
     with pikepdf.open(BytesIO(pdf)) as document:
-        return saved(document) if mark_pagination_artifacts(document) else pdf
+        changed = mark_pagination_artifacts(document)
+        changed = lighten(document) or changed
+        return saved(document) if changed else pdf
 
 
 def _reachable_elements(kids: object) -> set[tuple[int, int]]:

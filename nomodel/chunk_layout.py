@@ -18,7 +18,7 @@ from pathlib import Path
 from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
-from .accessibility import with_pagination_artifacts
+from .accessibility import with_tags_fixed
 from .checks import resource_policy
 from .compat import (
     KeptLayout,
@@ -173,7 +173,7 @@ def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
                 page_references_once(),
             ):
                 pdf = written.write_pdf(pdf_variant=variant)
-            pdfs[variant_key(variant)] = with_pagination_artifacts(pdf) if variant else pdf
+            pdfs[variant_key(variant)] = with_tags_fixed(pdf) if variant else pdf
         result = ChunkResult(
             pdfs=pdfs,
             pages=len(document.pages),
