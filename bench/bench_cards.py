@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.make_content import make_content
-from nomodel.cards import cut_cards
+from nomodel.cards import CardInfo, cut_cards
 from nomodel.checks import check
 from nomodel.paper import CARD_VARIANT
 from nomodel.pipeline import BuildOptions, build
@@ -41,7 +41,8 @@ def main() -> None:
         print(f"{result.pages} pages, {args.cards} cards")
         print(f"booklet.pdf laid out and written ({CARD_VARIANT}): {seconds:6.2f} s")
         started = time.perf_counter()
-        sizes = [len(pdf) for _, pdf in cut_cards(booklet, rendered.content)]
+        cards = [CardInfo.of(card) for card in rendered.content.cards]
+        sizes = [len(pdf) for pdf in cut_cards(booklet, cards, rendered.content.booklet.subject)]
         seconds = time.perf_counter() - started
         print(
             f"{args.cards} card PDFs cut: {seconds:6.2f} s"

@@ -1,6 +1,7 @@
 """Single cards, cut out of the written booklet PDF (never laid out or written again).
 
-Each card's PDF holds exactly its pages as they are in the booklet (same running head, same
+Each card's PDF holds exactly its pages as they are in the booklet, cut at the trim (same
+running head, same
 page numbers, which its page labels repeat), the booklet's fonts (shared, not subset again:
 that was two thirds of the cost of writing each card), the part of the structure tree drawn
 on those pages, its own bookmark, title, subject and keywords. Cutting is done by qpdf
@@ -10,7 +11,7 @@ on those pages, its own bookmark, title, subject and keywords. Cutting is done b
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -18,8 +19,23 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from .conformance import HEADINGS
-from .model import Card, Content
+from .model import Card
 from .pdf_file import copied, saved
+from .trim import trim_pages
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """What a card's own PDF says of the card (sent to the process that cuts it)."""
+
+    number: str
+    title: str
+    summary: str
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, card: Card) -> CardInfo:
+        return cls(card.number, card.title, card.summary, tuple(card.tags))
 
 
 @dataclass(frozen=True)
@@ -47,24 +63,22 @@ class _Booklet:
                 elements.setdefault(index[element.Pg.objgen], []).append(element)
         return cls(pdf, destinations, elements)
 
-    def pages_of(self, card: Card) -> range:
+    def pages_of(self, card: CardInfo) -> range:
         # card.html.j2 marks where each card starts and ends.
         start = self.destinations[f"card-{card.number}"][0]
         end = self.destinations[f"end-{card.number}"][0]
         return range(start, end + 1)
 
 
-def cut_cards(booklet: bytes, content: Content) -> Iterator[tuple[Card, bytes]]:
-    """Each card of ``content`` with the PDF of its pages, cut from ``booklet`` opened once,
-    as the cards are asked for. In this process, once the layout processes are stopped:
-    their memory, kept while they cut, cost more than the cutting (15 ms a card)."""
+def cut_cards(booklet: bytes, cards: Sequence[CardInfo], subject: str | None) -> list[bytes]:
+    """The PDF of each card of ``cards``, cut from ``booklet`` (written with or without its
+    bleed) opened once. Run in a worker process, on a slice of the cards (derive.py)."""
     with pikepdf.open(BytesIO(booklet)) as pdf:
         source = _Booklet.read(pdf)
-        for card in content.cards:
-            yield card, _cut(source, card, content.booklet.subject)
+        return [_cut(source, card, subject) for card in cards]
 
 
-def _cut(source: _Booklet, card: Card, subject: str | None) -> bytes:
+def _cut(source: _Booklet, card: CardInfo, subject: str | None) -> bytes:
     pages = source.pages_of(card)
     names = {name for name, (page, _) in source.destinations.items() if page in pages}
     # Cross-references to other cards keep their text (number and booklet page, like the
@@ -77,6 +91,7 @@ def _cut(source: _Booklet, card: Card, subject: str | None) -> bytes:
             # structure tree): _copy_destinations carries those of the card's pages.
             warnings.simplefilter("ignore", pikepdf.exceptions.PageCopyWarning)
             single.pages.extend(source.pdf.pages[pages.start : pages.stop])
+        trim_pages(single.pages)  # copies: the booklet's own pages keep their boxes
         for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents"):
             if key in source.pdf.Root:
                 single.Root[key] = copied(single, source.pdf, source.pdf.Root[key])
@@ -205,7 +220,9 @@ def _is_link(kid: object) -> bool:
     )
 
 
-def _metadata(booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: Card, subject: str | None) -> None:
+def _metadata(
+    booklet: pikepdf.Pdf, single: pikepdf.Pdf, card: CardInfo, subject: str | None
+) -> None:
     """The booklet's metadata (author, dates, PDF/A and PDF/UA identification), with the
     card's own title, subject and keywords, in the document information and the XMP."""
     single.trailer.Info = single.copy_foreign(booklet.trailer.Info)

@@ -14,25 +14,23 @@ from jinja2 import TemplateError
 
 from .cache import Cache
 from .cache_key import FOLDER as CACHE_FOLDER
-from .cards import cut_cards
+from .cards import CardInfo
 from .check_cache import CheckCache
 from .checks import check
 from .chunks import Marks
 from .compose import compose
+from .derive import Made, Wanted, derive
 from .engine import Booklet, Settings, Workers, lay_out_booklet
 from .errors import ContentError, ContentErrors, ThemeError
-from .impose import impose
 from .markdown_html import RenderedContent
 from .model import Content
 from .paper import CARD_VARIANT, PAPER_SIZES, SHEET_FOR
-from .preflight import LowResImage, Preflight, preflight
-from .print_pdf import add_crop_marks
+from .preflight import LowResImage, Preflight
 from .project import Theme
 from .qr import qr_problems
 from .schema import NUMBER_PATTERN
 from .selection import Target, targets
 from .theme import template_error
-from .trim import trimmed
 from .wide_tables import wide_table_problems
 from .write import Outputs
 
@@ -181,17 +179,15 @@ def _build_target(
     with stage(f"lay out {target.stem}"):
         booklet = lay_out_booklet(html, marks, settings, workers, cache)
     _fail_on_problems(booklet, content)
-    master = booklet.pdfs[variant]
-    with stage(f"write {target.stem}.pdf"):
-        pdf = master if settings.trim else trimmed(master)
-        written = outputs.write(f"{target.stem}.pdf", pdf)
-    paths, report = _derived(booklet, master, pdf, content, target.stem, options, (outputs, stage))
+    wanted = _wanted(booklet, content, options, trim=not settings.trim)
+    with stage(_writing(target.stem, wanted)):
+        made = derive(booklet.pdfs[variant], wanted, workers)
     return BuildResult(
-        (written, *paths),
+        tuple(_write(made, wanted, target.stem, options, outputs)),
         booklet.pages,
         len(content.cards),
         0.0,
-        report,
+        made.report,
         laid_out=booklet.laid_out_cards,
     )
 
@@ -212,35 +208,44 @@ def _fail_on_problems(booklet: Booklet, content: Content) -> None:
         raise ContentErrors(wide)
 
 
-def _derived(
-    booklet: Booklet,
-    master: bytes,
-    pdf: bytes,
-    content: Content,
-    stem: str,
-    options: BuildOptions,
-    build: tuple[Outputs, Stage],
-) -> tuple[list[Path], Preflight | None]:
-    """The outputs made from the written booklet (``pdf``) or its ``master`` (with bleed)."""
-    outputs, stage = build
-    paths: list[Path] = []
-    report = None
-    if options.print_pdf:
-        with stage(f"write {stem}-print.pdf and check it"):
-            printable = add_crop_marks(master, options.bleed_mm)
-            paths.append(outputs.write(f"{stem}-print.pdf", printable))
-            report = preflight(printable, options.bleed_mm, _low_res(booklet))
-    if options.impose:
-        with stage(f"write {stem}-imposed.pdf"):
-            sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
-            imposed = impose(pdf, sheet.landscape_points())
-            paths.append(outputs.write(f"{stem}-imposed.pdf", imposed))
+def _wanted(booklet: Booklet, content: Content, options: BuildOptions, trim: bool) -> Wanted:
+    sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
+    return Wanted(
+        trim=trim,
+        bleed_mm=options.bleed_mm,
+        print_pdf=options.print_pdf,
+        sheet=sheet.landscape_points() if options.impose else None,
+        cards=tuple(CardInfo.of(card) for card in content.cards) if options.cards else (),
+        subject=content.booklet.subject,
+        low_res=tuple(_low_res(booklet)) if options.print_pdf else (),
+    )
+
+
+def _writing(stem: str, wanted: Wanted) -> str:
+    """The stage's name: what it writes."""
+    names = [f"{stem}.pdf"]
+    if wanted.print_pdf:
+        names.append(f"{stem}-print.pdf (checked)")
+    if wanted.sheet is not None:
+        names.append(f"{stem}-imposed.pdf")
+    if wanted.cards:
+        names.append("the cards")
+    return "write " + " and ".join([", ".join(names[:-1]), names[-1]] if names[1:] else names)
+
+
+def _write(
+    made: Made, wanted: Wanted, stem: str, options: BuildOptions, outputs: Outputs
+) -> list[Path]:
+    paths = [outputs.write(f"{stem}.pdf", made.booklet)]
+    if made.printable is not None:
+        paths.append(outputs.write(f"{stem}-print.pdf", made.printable))
+    if made.imposed is not None:
+        paths.append(outputs.write(f"{stem}-imposed.pdf", made.imposed))
     if options.cards:
-        with stage("write the cards"):
-            outputs.replace_folder(CARDS_FOLDER, _card_pdf)
-            for card, card_pdf in cut_cards(pdf, content):
-                paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", card_pdf))
-    return paths, report
+        outputs.replace_folder(CARDS_FOLDER, _card_pdf)
+        for card, data in zip(wanted.cards, made.cards, strict=True):
+            paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", data))
+    return paths
 
 
 def _low_res(booklet: Booklet) -> list[LowResImage]:

@@ -7,6 +7,7 @@ bleed stays in the file, outside the page). The print-shop PDF keeps the bleed (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from io import BytesIO
 
 import pikepdf
@@ -17,10 +18,15 @@ from .pdf_file import saved
 def trimmed(pdf: bytes) -> bytes:
     """``pdf`` with each page's MediaBox and BleedBox set to its TrimBox."""
     with pikepdf.open(BytesIO(pdf)) as document:
-        for page in document.pages:
-            trim = page.trimbox
-            page.mediabox = trim
-            page.bleedbox = trim
-            if "/CropBox" in page.obj:
-                del page.obj.CropBox
+        trim_pages(document.pages)
         return saved(document)
+
+
+def trim_pages(pages: Iterable[pikepdf.Page]) -> None:
+    """Each page's MediaBox and BleedBox set to its TrimBox, its CropBox gone."""
+    for page in pages:
+        trim = page.trimbox
+        page.mediabox = trim
+        page.bleedbox = trim
+        if "/CropBox" in page.obj:
+            del page.obj.CropBox

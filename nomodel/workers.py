@@ -14,11 +14,11 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from . import chunk_layout
+from . import chunk_layout, derive
 
 Call = tuple[str, tuple[Any, ...]]
 # The calls a worker answers.
@@ -26,6 +26,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "hold": chunk_layout.hold,
     "release": chunk_layout.release,
     "lay_out_chunk": chunk_layout.lay_out_chunk,
+    "derive": derive.made,
 }
 _WITH_FONTS = {"release", "lay_out_chunk"}  # these also take the font files already sent
 
@@ -148,6 +149,26 @@ class Workers:
             return local
         ready = wait([worker.connection for worker in busy if isinstance(worker, _Process)])
         return [w for w in busy if isinstance(w, _Process) and w.connection in ready]
+
+    def map(self, name: str, calls: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """The answers to ``name`` called with each of ``calls``, in order, each call sent to
+        the first worker free. On an error, the workers still busy are stopped."""
+        answers: list[Any] = [None] * len(calls)
+        waiting = list(enumerate(calls))
+        busy: dict[Worker, int] = {}
+        try:
+            while waiting or busy:
+                for worker in self.all():
+                    if worker not in busy and waiting:
+                        i, args = waiting.pop(0)
+                        worker.send(name, *args)
+                        busy[worker] = i
+                for worker in self.answered(list(busy)):
+                    answers[busy.pop(worker)] = worker.receive()
+        except BaseException:
+            self.close()  # they may owe answers: started anew by the next call
+            raise
+        return answers
 
     def call(self, name: str, *args: Any) -> Any:
         """One call, answered by the first worker."""

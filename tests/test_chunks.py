@@ -137,7 +137,7 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
 ) -> None:
     folder = folders[start]
     out = folder.parent
-    every = {"pdf_variant": variant, "print_pdf": True, "cards": True}
+    every = {"pdf_variant": variant, "print_pdf": True, "impose": True, "cards": True}
     single = _one_layout(folder, out / "single", **every)
     one = _build(folder, out / "one", jobs=1, **every)
     layout_processes = []  # alive while the booklet is merged (each with its memory)
@@ -156,7 +156,7 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
     # cross-references' pages injected), links, outline, tags, fonts (each embedded once)
     # and metadata, in every output.
     files = sorted(path.relative_to(out / "one") for path in (out / "one").rglob("*.pdf"))
-    assert len(files) == 2 + CARDS
+    assert len(files) == 3 + CARDS
     for name in files:
         assert (out / "one" / name).read_bytes() == (out / "two" / name).read_bytes(), name
         _same_booklet(out / "single" / name, out / "one" / name)
