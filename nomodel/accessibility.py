@@ -11,13 +11,8 @@ pypdf took 23 s on a 244-page booklet, this one under 1.5 s.
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import pikepdf
 from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator
-
-from .lean_tags import lighten
-from .pdf_file import saved
 
 PAGINATION_ARTIFACT = (Name.Artifact, Dictionary(Type=Name.Pagination))
 BDC = Operator("BDC")
@@ -55,16 +50,6 @@ def mark_pagination_artifacts(pdf: pikepdf.Pdf) -> bool:
             page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
             changed = True
     return changed
-
-
-def with_tags_fixed(pdf: bytes) -> bytes:
-    """``pdf`` after ``mark_pagination_artifacts``, its structure tree then made lighter
-    (lean_tags.py): done on each chunk's PDF, in the process that wrote it, both passes
-    find nothing left to do on the merged booklet."""
-    with pikepdf.open(BytesIO(pdf)) as document:
-        changed = mark_pagination_artifacts(document)
-        changed = lighten(document) or changed
-        return saved(document) if changed else pdf
 
 
 def _reachable_elements(kids: object) -> set[tuple[int, int]]:

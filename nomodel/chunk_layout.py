@@ -18,7 +18,6 @@ from pathlib import Path
 from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
-from .accessibility import with_tags_fixed
 from .checks import resource_policy
 from .compat import (
     KeptLayout,
@@ -31,6 +30,7 @@ from .compat import (
     renumbered,
     sided,
 )
+from .conformance import Heading, conform_chunk
 from .layout import LayoutOptions, SandboxedFetcher, lay_out, without_dead_links
 from .preflight import LowResImage, low_res_images
 from .project import Theme
@@ -76,6 +76,7 @@ class ChunkResult:
     modified: str | None
     read: dict[str, str]  # URL → sha256 of what was read
     font_files: dict[str, bytes] = field(default_factory=dict)  # sha256 → file, if not known
+    headings: dict[str, list[Heading]] = field(default_factory=dict)  # variant → its headings
 
 
 class _RecordingFetcher(SandboxedFetcher):
@@ -163,7 +164,7 @@ def _laid_out(job: ChunkJob) -> _Layout:
 def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
     document, fetcher = layout.document, layout.fetcher
     try:
-        pdfs = {}
+        pdfs, headings = {}, {}
         written = _trimmed(document) if layout.job.trim else document
         for variant in layout.job.variants:
             forget_link_annotations(written)
@@ -173,7 +174,9 @@ def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
                 page_references_once(),
             ):
                 pdf = written.write_pdf(pdf_variant=variant)
-            pdfs[variant_key(variant)] = with_tags_fixed(pdf) if variant else pdf
+            if variant:
+                pdf, headings[variant_key(variant)] = conform_chunk(pdf)
+            pdfs[variant_key(variant)] = pdf
         result = ChunkResult(
             pdfs=pdfs,
             pages=len(document.pages),
@@ -188,6 +191,7 @@ def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
             title=document.metadata.title,
             modified=document.metadata.modified,
             read=dict(fetcher.read),
+            headings=headings,
         )
         _font_uses(written, result, known_fonts)  # filled while writing
     finally:

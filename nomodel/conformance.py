@@ -20,19 +20,29 @@ change it, and writes PDF/A metadata compressed. The fixes below edit its output
   it; empty grouping elements are dropped; list items hold only Lbl and
   LBody; a list whose every item leads to a section or a card (the sommaire) is a TOC of
   TOCI; annotations are printed as they are shown.
+
+The structure is fixed chunk by chunk, in the processes that lay the chunks out
+(``conform_chunk``), where it cost the merge 6 s of a 500-card booklet in one process; only
+the headings' numbers wait for the merge, which alone sees them all (``number_headings``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
+from io import BytesIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
+from .accessibility import mark_pagination_artifacts
+from .chunks import ANCHOR_SCHEME
 from .compat import srgb_profile
+from .lean_tags import lighten
+from .pdf_file import saved
 
 HEADINGS: dict[pikepdf.Object, int] = {Name(f"/H{level}"): level for level in range(1, 7)}
+Heading = tuple[tuple[int, ...], int]  # a chunk's heading: its path and written level
 LIST_ITEM_KIDS = {Name.Lbl, Name.LBody}
 # Grouping elements that mean nothing once empty (a table's empty cell still means a cell).
 DROPPED_WHEN_EMPTY = {Name.P, Name.Span, Name.Div, Name.NonStruct}
@@ -68,15 +78,53 @@ RGB_OPERATORS = {"rg": (Operator("cs"), Operator("sc")), "RG": (Operator("CS"), 
 
 def conform(document: pikepdf.Pdf, variant: str) -> None:
     """Makes ``document``, written by WeasyPrint in ``variant`` (the merged booklet, before
-    it is saved), what the validators above ask. Its running heads and folios are already
-    artifacts: each chunk's were marked where it was written (accessibility.py)."""
+    it is saved), what the validators above ask of the whole. Its structure was fixed chunk
+    by chunk where each was written (``conform_chunk``), but for the headings' levels, which
+    depend on the headings before them: the merge numbers them (``number_headings``)."""
     if variant.startswith("pdf/x-"):
         _rgb_as_icc(document)
     if variant.startswith("pdf/a-"):
         _pdf_a_metadata(document, also_ua=variant == ALSO_UA)
         _no_interpolation(document)
-    if "/StructTreeRoot" in document.Root:
-        _fix_structure(document)
+
+
+def conform_chunk(pdf: bytes) -> tuple[bytes, list[Heading]]:
+    """A chunk's tagged PDF as its validators want it, in the process that wrote it: its
+    running heads and folios as artifacts (accessibility.py), its structure tree lighter
+    (lean_tags.py) and fixed; and its headings, for ``number_headings``. An untagged PDF
+    comes back as it was."""
+    with pikepdf.open(BytesIO(pdf)) as document:
+        if "/StructTreeRoot" not in document.Root:
+            return pdf, []
+        mark_pagination_artifacts(document)
+        lighten(document)
+        tree = _Tree(document)
+        _fix_structure(tree)
+        return saved(document), _headings(tree)
+
+
+def number_headings(headings: Sequence[tuple[Dictionary, int]]) -> None:
+    """Headings, given in reading order with their levels as written, renumbered so that
+    the first is H1 and none skips a level (PDF/UA-1 7.4.2), keeping their hierarchy: in a
+    card's own PDF its title H2 becomes H1 and its testimonies H2; a body heading that
+    jumps from H2 to H4 becomes H3."""
+    open_levels: list[tuple[int, int]] = []  # (level written, level given)
+    for element, written in headings:
+        while open_levels and open_levels[-1][0] >= written:
+            open_levels.pop()
+        given = open_levels[-1][1] + 1 if open_levels else 1
+        open_levels.append((written, given))
+        element.S = Name(f"/H{given}")
+
+
+def heading_element(top: Sequence[pikepdf.Object], path: tuple[int, ...]) -> Dictionary:
+    """The element at ``path`` (kid indexes, the first among ``top``)."""
+    element: object = top[path[0]]
+    for index in path[1:]:
+        assert isinstance(element, Dictionary)
+        element = _Tree.kids(element)[index]
+    assert isinstance(element, Dictionary)
+    return element
 
 
 def _pdf_a_metadata(document: pikepdf.Pdf, also_ua: bool) -> None:
@@ -142,18 +190,40 @@ def _rgb_operators_as_icc(
     owner.Resources.ColorSpace[SRGB] = srgb
 
 
-def _fix_structure(document: pikepdf.Pdf) -> None:
-    tree = _Tree(document)
-    _number_headings(tree)
+def _fix_structure(tree: _Tree) -> None:
     _tag_links(tree)
     _flatten_links(tree)
     _wrap_list_item_kids(tree)
     _tag_tables_of_contents(tree)
     _drop_empty_elements(tree)
-    for page in document.pages:
+    for page in tree.document.pages:
         for annotation in page.get("/Annots", Array()):
             if annotation.get("/Subtype") == Name.Link and "/F" not in annotation:
                 annotation.F = PRINT_FLAG
+
+
+def _headings(tree: _Tree) -> list[Heading]:
+    """The headings in reading order: each one's path from the Document element (kid
+    indexes, which the merge follows in its copy) and its level as written."""
+    found: list[Heading] = []
+    pending: list[tuple[object, tuple[int, ...]]] = [
+        (kid, (i,)) for i, kid in reversed(list(enumerate(_Tree.kids(_document(tree)))))
+    ]
+    while pending:
+        element, path = pending.pop()
+        if not isinstance(element, Dictionary) or "/S" not in element:
+            continue
+        if element.S in HEADINGS:
+            found.append((path, HEADINGS[element.S]))
+        kids = list(enumerate(_Tree.kids(element)))
+        pending.extend((kid, (*path, i)) for i, kid in reversed(kids))
+    return found
+
+
+def _document(tree: _Tree) -> Dictionary:
+    (document,) = tree.kids(tree.root)
+    assert isinstance(document, Dictionary)
+    return document
 
 
 class _Tree:
@@ -217,22 +287,6 @@ def _elements(root: pikepdf.Object) -> Iterator[Dictionary]:
         if isinstance(kid, Dictionary) and "/S" in kid:
             yield kid
             pending.extend(reversed(_Tree.kids(kid)))
-
-
-def _number_headings(tree: _Tree) -> None:
-    """Headings renumbered in reading order so that the first is H1 and none skips a level
-    (PDF/UA-1 7.4.2), keeping their hierarchy: in a card's own PDF its title H2 becomes H1
-    and its testimonies H2; a body heading that jumps from H2 to H4 becomes H3."""
-    open_levels: list[tuple[int, int]] = []  # (level written, level given)
-    for element in tree.elements:
-        written = HEADINGS.get(element.S)
-        if written is None:
-            continue
-        while open_levels and open_levels[-1][0] >= written:
-            open_levels.pop()
-        given = open_levels[-1][1] + 1 if open_levels else 1
-        open_levels.append((written, given))
-        element.S = Name(f"/H{given}")
 
 
 def _tag_links(tree: _Tree) -> None:
@@ -326,16 +380,25 @@ def _is_toc(tree: _Tree, element: Dictionary) -> bool:
 
 def _leads_to_sections(tree: _Tree, item: Dictionary) -> bool:
     destinations = [
-        kid.Obj.get("/Dest")
+        _destination(kid.Obj)
         for element in _elements_under(item)
         for kid in tree.kids(element)
         if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
     ]
     return bool(destinations) and all(
-        isinstance(destination, pikepdf.String)
-        and TOC_DESTINATION.fullmatch(str(destination)) is not None
+        destination is not None and TOC_DESTINATION.fullmatch(destination) is not None
         for destination in destinations
     )
+
+
+def _destination(annotation: pikepdf.Object) -> str | None:
+    """The name a link annotation leads to: its destination, or, in a chunk, the anchor of
+    another chunk that its URI names (merge.py makes it a destination)."""
+    destination = annotation.get("/Dest")
+    if isinstance(destination, pikepdf.String):
+        return str(destination)
+    uri = str(annotation.get("/A", Dictionary()).get("/URI", ""))
+    return uri.removeprefix(ANCHOR_SCHEME) if uri.startswith(ANCHOR_SCHEME) else None
 
 
 def _elements_under(element: Dictionary) -> Iterator[Dictionary]:

@@ -5,17 +5,19 @@ before its colophon; one name tree of destinations; links between chunks (writte
 ``nomodel-anchor:`` URIs) turned back into links to a destination; one bookmark tree built
 from every chunk's bookmarks as WeasyPrint builds it, so that a chunk's cards go under their
 section; one structure tree (each chunk's elements under the one Document element, the
-ParentTree renumbered); each font once, subset to the glyphs of every chunk (font_merge.py);
+ParentTree renumbered, the headings numbered as one sequence); each font once, subset to the
+glyphs of every chunk (font_merge.py);
 the catalog, Info and XMP metadata of the booklet's head written alone (chunks.metadata_html),
 the XMP DocumentID made again for the whole booklet; then, before the one save, what the
-variant's validators ask (conformance.py), once on the whole."""
+variant's validators ask of the whole (conformance.py; each chunk's structure was fixed where
+it was written)."""
 
 from __future__ import annotations
 
 import uuid
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 
 import pikepdf
@@ -24,7 +26,7 @@ from pikepdf import Array, Dictionary, Name, String
 from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
 from .chunks import ANCHOR_SCHEME
 from .compat import bookmark_tree
-from .conformance import conform
+from .conformance import Heading, conform, heading_element, number_headings
 from .font_merge import merged_fonts
 from .pdf_file import copied
 
@@ -41,6 +43,18 @@ class Part:
     blank: int = 0
 
 
+@dataclass
+class _Joined:
+    """What the chunks bring besides their pages, gathered chunk by chunk."""
+
+    names: list[tuple[str, pikepdf.Object]] = field(default_factory=list)  # destinations
+    elements: list[pikepdf.Object] = field(default_factory=list)  # under the Document
+    nums: Array = field(default_factory=Array)  # the ParentTree's
+    headings: list[tuple[Dictionary, int]] = field(default_factory=list)
+    shift: int = 0  # the next chunk's first ParentTree key
+    version: str | None = None  # the first chunk's PDF version
+
+
 def merge(
     parts: Sequence[Part],
     metadata: ChunkResult,
@@ -49,11 +63,14 @@ def merge(
     font_files: dict[str, bytes],
 ) -> bytes:
     """The booklet's PDF in ``variant``, from its chunks' PDFs and blank pages, with the
-    catalog and metadata of ``metadata``'s PDF."""
+    catalog and metadata of ``metadata``'s PDF. Each chunk is open while it is copied only:
+    an open PDF costs qpdf 1.5 MB, whatever its size (190 MB for the 128 chunks of 500
+    cards), so the data of the streams copied from it is read before it is closed."""
     master = pikepdf.new()
-    sources: list[pikepdf.Pdf] = []
+    joined = _Joined()
     offsets: list[int] = []
-    # Open until the booklet is saved, as the chunks: qpdf reads copied streams then.
+    results: list[ChunkResult] = []
+    # Open until the booklet is saved: qpdf reads the streams copied from it then.
     head = pikepdf.open(BytesIO(metadata.pdfs[variant_key(variant)]))
     try:
         for part in parts:
@@ -61,26 +78,16 @@ def merge(
             if part.result is None:
                 _add_blank_pages(master, part.blank)
                 continue
-            source = pikepdf.open(BytesIO(part.result.pdfs[variant_key(variant)]))
-            sources.append(source)
-            with warnings.catch_warnings():
-                # pikepdf warns that named destinations are not copied: _destinations does.
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                master.pages.extend(source.pages)  # qpdf maps references to them from now
-        chunk_sources = iter(sources)
-        laid_out = [
-            (part, next(chunk_sources), at)
-            for part, at in zip(parts, offsets, strict=True)
-            if part.result
-        ]
+            results.append(part.result)
+            with pikepdf.open(BytesIO(part.result.pdfs[variant_key(variant)])) as source:
+                _join(master, source, part.result.headings.get(variant_key(variant), []), joined)
         _catalog(master, head, document_id)
-        _destinations(master, laid_out)
+        _destinations(master, joined.names)
         _links(master)
         _outline(master, parts, offsets)
-        if any("/StructTreeRoot" in source.Root for source in sources):
-            _structure(master, laid_out)
-        results = [p.result for p, _, _ in laid_out if p.result is not None]
-        version = sources[0].pdf_version
+        if joined.elements:
+            _structure(master, joined)
+        version = joined.version or head.pdf_version
         fonts = merged_fonts(master, results, font_files, metadata.modified, version)
         _use_fonts(master, fonts)
         if variant:
@@ -93,10 +100,44 @@ def merge(
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
     finally:
-        for source in [head, *sources]:
-            source.close()
+        head.close()
         master.close()
     return output.getvalue()
+
+
+def _join(
+    master: pikepdf.Pdf, source: pikepdf.Pdf, headings: list[Heading], joined: _Joined
+) -> None:
+    """``source``'s pages added to ``master``, its destinations and structure gathered in
+    ``joined``, every stream copied made master's own (``source`` is then closed)."""
+    first = _next_object(master)
+    offset = len(master.pages)
+    joined.version = joined.version or source.pdf_version
+    with warnings.catch_warnings():
+        # pikepdf warns that named destinations are not copied: they are, below.
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        master.pages.extend(source.pages)  # qpdf maps references to them from now
+    names = source.Root.get("/Names", Dictionary()).get("/Dests", Dictionary())
+    dests = names.get("/Names", Array())
+    joined.names += [
+        (str(dests[i]), copied(master, source, dests[i + 1])) for i in range(0, len(dests), 2)
+    ]
+    tree = source.Root.get("/StructTreeRoot")
+    if tree is not None:
+        _join_structure(master, source, tree, headings, offset, joined)
+    for number in range(first, _next_object(master)):
+        copy = master.get_object(number, 0)
+        if isinstance(copy, pikepdf.Stream):
+            filters, parameters = copy.get("/Filter"), copy.get("/DecodeParms")
+            assert isinstance(filters, Name | Array | None)
+            assert isinstance(parameters, Dictionary | Array | None)
+            copy.write(copy.read_raw_bytes(), filter=filters, decode_parms=parameters)
+
+
+def _next_object(master: pikepdf.Pdf) -> int:
+    """The number the next new object of ``master`` gets (qpdf numbers them in order; this
+    empty one is written nowhere: nothing refers to it)."""
+    return int(master.make_indirect(Dictionary()).objgen[0]) + 1
 
 
 def _add_blank_pages(master: pikepdf.Pdf, count: int) -> None:
@@ -123,14 +164,8 @@ def _catalog(master: pikepdf.Pdf, source: pikepdf.Pdf, document_id: uuid.UUID) -
         master.Root.Metadata = master.make_stream(xmp, Type=Name.Metadata, Subtype=Name.XML)
 
 
-def _destinations(master: pikepdf.Pdf, laid_out: list) -> None:
+def _destinations(master: pikepdf.Pdf, names: list[tuple[str, pikepdf.Object]]) -> None:
     """One name tree of every chunk's destinations, sorted as WeasyPrint sorts them."""
-    names: list[tuple[str, object]] = []
-    for _, source, _ in laid_out:
-        dests = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
-        names.extend(
-            (str(dests[i]), copied(master, source, dests[i + 1])) for i in range(0, len(dests), 2)
-        )
     if names:
         flat = Array()
         for name, destination in sorted(names, key=lambda item: item[0]):
@@ -191,38 +226,44 @@ def _outline_items(master: pikepdf.Pdf, bookmarks: list, parent: Dictionary) -> 
     return count
 
 
-def _structure(master: pikepdf.Pdf, laid_out: list) -> None:
-    """One structure tree: the elements of each chunk's Document element, in order, under
-    one Document element; each chunk's ParentTree keys shifted after the previous ones'."""
+def _join_structure(
+    master: pikepdf.Pdf,
+    source: pikepdf.Pdf,
+    tree: pikepdf.Object,
+    headings: list[Heading],
+    offset: int,
+    joined: _Joined,
+) -> None:
+    """The elements of the chunk's Document element, its ParentTree with keys shifted after
+    the previous chunks', its headings found in the copy."""
+    top = [copied(master, source, kid) for kid in _kids(tree.K)]
+    joined.elements += top
+    joined.headings += [(heading_element(top, path), level) for path, level in headings]
+    pairs = tree.ParentTree.Nums
+    keys = [int(pairs[i]) for i in range(0, len(pairs), 2)]
+    for i in range(0, len(pairs), 2):
+        joined.nums.append(int(pairs[i]) + joined.shift)
+        joined.nums.append(copied(master, source, pairs[i + 1]))
+    for page in master.pages[offset : offset + len(source.pages)]:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + joined.shift
+        for annotation in page.obj.get("/Annots", []):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + joined.shift
+    joined.shift += max(keys, default=-1) + 1
+
+
+def _structure(master: pikepdf.Pdf, joined: _Joined) -> None:
+    """One structure tree: every chunk's elements, in order, under one Document element;
+    the headings of every chunk numbered as one sequence."""
     root = master.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     document = master.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root))
-    kids = Array()
-    nums = Array()
-    shift = 0
-    for _, source, offset in laid_out:
-        tree = source.Root.get("/StructTreeRoot")
-        if tree is None:
-            continue
-        for kid in _kids(tree.K):
-            element = copied(master, source, kid)
-            element.P = document
-            kids.append(element)
-        pairs = tree.ParentTree.Nums
-        keys = [int(pairs[i]) for i in range(0, len(pairs), 2)]
-        for i in range(0, len(pairs), 2):
-            nums.append(int(pairs[i]) + shift)
-            nums.append(copied(master, source, pairs[i + 1]))
-        pages = len(source.pages)
-        for page in master.pages[offset : offset + pages]:
-            if "/StructParents" in page.obj:
-                page.obj.StructParents = int(page.obj.StructParents) + shift
-            for annotation in page.obj.get("/Annots", []):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + shift
-        shift += max(keys, default=-1) + 1
-    document.K = kids
+    for element in joined.elements:
+        element.P = document
+    number_headings(joined.headings)
+    document.K = Array(joined.elements)
     root.K = Array([document])
-    root.ParentTree = master.make_indirect(Dictionary(Nums=nums))
+    root.ParentTree = master.make_indirect(Dictionary(Nums=joined.nums))
     master.Root.StructTreeRoot = root
 
 

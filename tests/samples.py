@@ -127,6 +127,10 @@ RICH = {
         ## Une partie
 
         Du texte avec `du code` et ~~du texte barré~~.
+
+        #### Un détail, deux niveaux plus bas
+
+        Les niveaux sautés sont renumérotés dans le PDF balisé.
         """,
     "cousins/_section.md": """\
         ---
