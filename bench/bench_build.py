@@ -5,7 +5,8 @@
 
 For each size, generates a content folder (bench/make_content.py), then runs each
 configuration as a user would (``python build.py …`` in a fresh process), ``--runs`` times,
-and prints a table: seconds (min and median), the ratio to the plain build, the peak memory
+and prints a table: seconds (min and median), the ratio to the plain build (the median of
+each round's: the configurations run round by round, once each per round), the peak memory
 of the whole build (the process and any it starts, sampled every 50 ms: resident sizes
 summed, where the pages that the workers share are counted once per worker, and PSS, where
 they are counted once) and pages per second. ``--subsetter fonttools`` runs the same builds
@@ -149,23 +150,27 @@ def measure(cards: int, runs: int, only: set[str] | None, subsetter: str) -> Non
         build = [sys.executable, *entry, "build", "--content", str(content), "--quiet"]
         run([*build, "--output", str(output), "--html"])  # warms the disk cache, gives HTML
         html, pages = output / "booklet.html", pages_of(output / "booklet.pdf")
-        results: dict[str, list[Run]] = {}
-        for name, options in CONFIGURATIONS.items():
-            if only and name not in only:
-                continue
-            if options is None:
-                command = [sys.executable, "-c", RAW, str(html), str(Path(folder) / "raw.pdf")]
-                results[name] = [run(command) for _ in range(runs)]
-            elif name == EDIT:
-                results[name] = [edited(build, content, Path(folder) / "edit") for _ in range(runs)]
-            else:
-                out = ["--output", str(Path(folder) / "out"), "--no-cache"]
-                results[name] = [run([*build, *out, *options]) for _ in range(runs)]
+        chosen = {n: o for n, o in CONFIGURATIONS.items() if not only or n in only}
+        results: dict[str, list[Run]] = {name: [] for name in chosen}
+        # Round by round, each configuration once per round: a machine that slows down for
+        # a while slows every configuration alike, and each ratio is taken within its round.
+        for _ in range(runs):
+            for name, options in chosen.items():
+                if options is None:
+                    raw = [sys.executable, "-c", RAW, str(html), str(Path(folder) / "raw.pdf")]
+                    results[name].append(run(raw))
+                elif name == EDIT:
+                    results[name].append(edited(build, content, Path(folder) / "edit"))
+                else:
+                    out = ["--output", str(Path(folder) / "out"), "--no-cache"]
+                    results[name].append(run([*build, *out, *options]))
         report(f"{cards} cards, {pages} pages, {runs} runs each, {subsetter}", pages, results)
 
 
 def report(title: str, pages: int, results: dict[str, list[Run]]) -> None:
-    plain = statistics.median(r.seconds for r in results.get("plain", [Run(0, 0)])) or None
+    """Seconds (min, median), the median of each round's ratio to that round's plain build,
+    peak memory and pages per second."""
+    plain = results.get("plain")
     print(f"\n{title}")
     print(
         f"{'':18} {'min s':>8} {'median s':>9} {'× plain':>8} {'RSS MB':>7} {'PSS MB':>7}"
@@ -174,7 +179,8 @@ def report(title: str, pages: int, results: dict[str, list[Run]]) -> None:
     for name, measured in results.items():
         seconds = [r.seconds for r in measured]
         median = statistics.median(seconds)
-        ratio = f"{median / plain:.2f}" if plain else "–"
+        ratios = [r.seconds / p.seconds for r, p in zip(measured, plain or [], strict=False)]
+        ratio = f"{statistics.median(ratios):.2f}" if ratios else "–"
         peak = max(r.peak_mb for r in measured)
         pss = max(r.peak_pss_mb for r in measured)
         print(
