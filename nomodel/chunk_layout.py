@@ -32,6 +32,7 @@ from .compat import (
 )
 from .conformance import Heading, conform_chunk
 from .layout import LayoutOptions, SandboxedFetcher, lay_out, without_dead_links
+from .memory import give_back
 from .preflight import LowResImage, low_res_images
 from .project import Theme
 from .theme import css_problems
@@ -125,6 +126,7 @@ def lay_out_chunk(job: ChunkJob, known_fonts: set[str]) -> ChunkResult:
         return _written(_laid_out(job), known_fonts)
     finally:
         gc.collect()  # a chunk's layout is freed before the next one is made
+        give_back()
 
 
 def hold(chunk: int, job: ChunkJob) -> Laid:
@@ -149,6 +151,7 @@ def release(chunk: int, shift: int, flip: bool, known_fonts: set[str]) -> ChunkR
     finally:
         del layout
         gc.collect()
+        give_back()
 
 
 def _laid_out(job: ChunkJob) -> _Layout:

@@ -26,6 +26,7 @@ from .chunk_layout import ChunkJob, ChunkResult, Laid
 from .chunks import Book, Chunk, Marks, Start, chunk_html, chunks, cut, metadata_html, references
 from .fetch import Refused
 from .layout import SandboxedFetcher
+from .memory import give_back
 from .merge import Part, merge
 from .project import Theme
 from .workers import Worker, Workers
@@ -393,10 +394,12 @@ def _merged(
     results = [part.result for part in parts if part.result is not None]
     files = _fonts(results, workers, cache)
     workers.close()
-    return {
+    merged = {
         variant: merge(parts, metadata, variant, document_id, files)
         for variant in settings.variants
     }
+    give_back()  # what the merge freed, before the workers make the outputs beside this one
+    return merged
 
 
 def _fonts(results: list[ChunkResult], workers: Workers, cache: Cache) -> dict[str, bytes]:
