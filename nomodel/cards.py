@@ -1,11 +1,11 @@
 """Single cards, cut out of the written booklet PDF (never laid out or written again).
 
 Each card's PDF holds exactly its pages as they are in the booklet, cut at the trim (same
-running head, same
-page numbers, which its page labels repeat), the booklet's fonts (shared, not subset again:
-that was two thirds of the cost of writing each card), the part of the structure tree drawn
-on those pages, its own bookmark, title, subject and keywords. Cutting is done by qpdf
-(pikepdf), page subsets of the booklet opened once: 100 cards cost what writing 4 did.
+running head, same page numbers, which its page labels repeat), the booklet's fonts (shared,
+not subset again: that was two thirds of the cost of writing each card), the part of the
+structure tree drawn on those pages, its own bookmark, title, subject and keywords. Cutting
+is done by qpdf (pikepdf), page subsets of the booklet opened once: 100 cards cost what
+writing 4 did.
 """
 
 from __future__ import annotations

@@ -209,12 +209,14 @@ def _fail_on_problems(booklet: Booklet, content: Content) -> None:
 
 
 def _wanted(booklet: Booklet, content: Content, options: BuildOptions, trim: bool) -> Wanted:
-    sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]]
+    sheet = None
+    if options.impose:
+        sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]].landscape_points()
     return Wanted(
         trim=trim,
         bleed_mm=options.bleed_mm,
         print_pdf=options.print_pdf,
-        sheet=sheet.landscape_points() if options.impose else None,
+        sheet=sheet,
         cards=tuple(CardInfo.of(card) for card in content.cards) if options.cards else (),
         subject=content.booklet.subject,
         low_res=tuple(_low_res(booklet)) if options.print_pdf else (),
