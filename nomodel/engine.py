@@ -387,9 +387,9 @@ def _merged(
     cache: Cache,
 ) -> dict[str | None, bytes]:
     """The booklet's PDF in each variant, merged from its parts, with the catalog and
-    metadata of ``metadata``'s PDF. The workers are stopped first: merging, and cutting the
-    cards after it, is what needs the most memory in a build, and idle workers would keep
-    theirs meanwhile (hundreds of MB). The next call forks them again from the forkserver,
+    metadata of ``metadata``'s PDF. The workers are stopped first: merging is what needs the
+    most memory in this process, and idle workers would keep theirs meanwhile (hundreds of
+    MB). The next call (derive.py, making the outputs) forks them again from the forkserver,
     which imported WeasyPrint once."""
     results = [part.result for part in parts if part.result is not None]
     files = _fonts(results, workers, cache)

@@ -1,6 +1,8 @@
-"""The processes that lay chunks out for engine.py (``--jobs``), forked from a forkserver.
+"""The processes that lay chunks out for engine.py (``--jobs``), forked from a forkserver,
+then make the outputs from the booklet (derive.py).
 
-A worker answers calls of chunk_layout's functions, one at a time, in the order sent. It
+A worker answers calls of chunk_layout's functions and derive's, one at a time, in the order
+sent (``map`` sends each call to the first worker free). It
 keeps what it laid out between calls (``hold``) until told where that chunk starts
 (``release``): a chunk is released by the worker that holds it, which a
 ProcessPoolExecutor cannot promise. With one job, the calls run in this
