@@ -14,6 +14,8 @@ from __future__ import annotations
 import pikepdf
 from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator
 
+from .struct_tree import mcid_arrays
+
 PAGINATION_ARTIFACT = (Name.Artifact, Dictionary(Type=Name.Pagination))
 BDC = Operator("BDC")
 
@@ -26,7 +28,7 @@ def mark_pagination_artifacts(pdf: pikepdf.Pdf) -> bool:
         return False
     tree_root = pdf.Root.StructTreeRoot
     reachable = _reachable_elements(tree_root.get("/K"))
-    parent_tree = _parent_tree(tree_root)
+    parent_tree = mcid_arrays(tree_root)
     changed = False
     for page in pdf.pages:
         mcids = parent_tree.get(int(page.obj.get("/StructParents", -1)))
@@ -69,20 +71,6 @@ def _reachable_elements(kids: object) -> set[tuple[int, int]]:
             # indirect is harmless, as the ParentTree only points to structure elements.
             pending.append(kid.get("/K"))
     return reachable
-
-
-def _parent_tree(tree_root: pikepdf.Object) -> dict[int, Array]:
-    """StructParents key → the array mapping that page's MCIDs to structure elements.
-
-    WeasyPrint writes the ParentTree as a single flat /Nums array."""
-    if "/ParentTree" not in tree_root:
-        return {}
-    nums = tree_root.ParentTree.get("/Nums", Array())
-    return {
-        int(key): value
-        for key, value in zip(nums[::2], nums[1::2], strict=True)
-        if isinstance(value, Array)
-    }
 
 
 def _mark_artifacts(instructions: list, mcids: set[int]) -> set[int]:

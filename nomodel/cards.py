@@ -18,6 +18,7 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
+from . import struct_tree
 from .conformance import HEADINGS
 from .model import Card
 from .pdf_file import copied, saved
@@ -58,8 +59,8 @@ class _Booklet:
             destinations[name] = (index[destination[0].objgen], destination)
         elements: dict[int, list[pikepdf.Object]] = {}
         if "/StructTreeRoot" in pdf.Root:
-            (document,) = _kids(pdf.Root.StructTreeRoot)
-            for element in _kids(document):
+            (document,) = struct_tree.kids(pdf.Root.StructTreeRoot)
+            for element in struct_tree.kids(document):
                 elements.setdefault(index[element.Pg.objgen], []).append(element)
         return cls(pdf, destinations, elements)
 
@@ -185,7 +186,7 @@ def _as_own_document(top: list[pikepdf.Object], dropped: set[tuple[int, int]]) -
         element = pending.pop()
         if element.S in HEADINGS:
             headings.append(element)
-        kids = _kids(element)
+        kids = struct_tree.kids(element)
         lost = False
         for kid in kids:
             if not isinstance(kid, Dictionary):
@@ -240,10 +241,3 @@ def _metadata(
             xmp["pdf:Keywords"] = ", ".join(card.tags)
         elif "pdf:Keywords" in xmp:
             del xmp["pdf:Keywords"]
-
-
-def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, Array) else [kids]

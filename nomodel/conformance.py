@@ -35,6 +35,7 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
+from . import struct_tree
 from .accessibility import mark_pagination_artifacts
 from .chunks import ANCHOR_SCHEME
 from .compat import srgb_profile
@@ -236,12 +237,7 @@ class _Tree:
         self.parent_tree = pikepdf.NumberTree(self.root.ParentTree)
         self.elements: list[Dictionary] = list(_elements(self.root))
 
-    @staticmethod
-    def kids(element: pikepdf.Object) -> list[object]:
-        kids = element.get("/K")
-        if kids is None:
-            return []
-        return list(kids) if isinstance(kids, Array) else [kids]
+    kids = staticmethod(struct_tree.kids)
 
     def element(self, tag: Name, parent: Dictionary, kids: list[object]) -> Dictionary:
         """A new element under ``parent``, adopting ``kids``."""

@@ -17,6 +17,8 @@ from typing import Any, TypeGuard
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .struct_tree import kids, mcid_arrays
+
 # The entries of a Span that carries nothing but its content.
 PLAIN_SPAN = frozenset({"/Type", "/S", "/K", "/P", "/Pg"})
 
@@ -27,18 +29,18 @@ def lighten(document: pikepdf.Pdf) -> bool:
     if "/StructTreeRoot" not in document.Root:
         return False
     root = document.Root.StructTreeRoot
-    mcids = _mcid_arrays(root)
+    mcids = mcid_arrays(root)
     changed = False
-    pending = _kids(root)
+    pending = kids(root)
     while pending:
         element = pending.pop()
         if not isinstance(element, Dictionary) or "/S" not in element:
             continue
         lighter: list[object] = []
         folded = False
-        for kid in _kids(element):
+        for kid in kids(element):
             if _is_plain_span(kid):
-                lighter += [_moved(mark, kid, element, mcids) for mark in _kids(kid)]
+                lighter += [_moved(mark, kid, element, mcids) for mark in kids(kid)]
                 folded = True
             elif _is_indirect_objr(kid):
                 lighter.append(Dictionary(dict(kid.items())))
@@ -74,7 +76,7 @@ def _is_plain_span(kid: object) -> TypeGuard[Dictionary]:
         and kid.get("/S") == Name.Span
         and set(kid.keys()) <= PLAIN_SPAN
         and "/Pg" in kid
-        and all(_is_marked_content(mark) for mark in _kids(kid))
+        and all(_is_marked_content(mark) for mark in kids(kid))
     )
 
 
@@ -96,18 +98,3 @@ def _same(a: object, b: object) -> bool:
         and b.is_indirect
         and a.objgen == b.objgen
     )
-
-
-def _mcid_arrays(root: pikepdf.Object) -> dict[int, Array]:
-    """StructParents key → the array mapping that page's MCIDs to elements."""
-    if "/ParentTree" not in root:
-        return {}
-    tree = pikepdf.NumberTree(root.ParentTree)
-    return {int(key): value for key, value in tree.items() if isinstance(value, Array)}
-
-
-def _kids(element: pikepdf.Object) -> list[Any]:
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, Array) else [kids]
