@@ -66,12 +66,13 @@ def merge(
     catalog and metadata of ``metadata``'s PDF. Each chunk is open while it is copied only:
     an open PDF costs qpdf 1.5 MB, whatever its size (190 MB for the 128 chunks of 500
     cards), so the data of the streams copied from it is read before it is closed."""
+    key = variant_key(variant)
     master = pikepdf.new()
     joined = _Joined()
     offsets: list[int] = []
     results: list[ChunkResult] = []
     # Open until the booklet is saved: qpdf reads the streams copied from it then.
-    head = pikepdf.open(BytesIO(metadata.pdfs[variant_key(variant)]))
+    head = pikepdf.open(BytesIO(metadata.pdfs[key]))
     try:
         for part in parts:
             offsets.append(len(master.pages))
@@ -79,8 +80,8 @@ def merge(
                 _add_blank_pages(master, part.blank)
                 continue
             results.append(part.result)
-            with pikepdf.open(BytesIO(part.result.pdfs[variant_key(variant)])) as source:
-                _join(master, source, part.result.headings.get(variant_key(variant), []), joined)
+            with pikepdf.open(BytesIO(part.result.pdfs[key])) as source:
+                _join(master, source, part.result.headings.get(key, []), joined)
         _catalog(master, head, document_id)
         _destinations(master, joined.names)
         _links(master)
