@@ -147,12 +147,12 @@ def in_process(content: Path, runs: int) -> list[tuple[str, float]]:
 
     def check() -> None:
         with contextlib.suppress(ContentErrors):
-            checks.check(content, typeset=False)  # as `nomodel check` runs it
+            checks.check(content, problems_only=True)  # as `nomodel check` runs it
 
     policy = checks.resource_policy(content)
     whole, _ = best(runs, check)
     read, (loaded, _) = best(runs, lambda: read_content(content))
-    render, _ = best(runs, lambda: render_content(loaded, policy, typeset=False))
+    render, _ = best(runs, lambda: render_content(loaded, policy, problems_only=True))
     return [
         ("  import nomodel.cli", imported),
         ("  checks.check, in this process", whole),

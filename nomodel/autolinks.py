@@ -16,6 +16,7 @@ content full of addresses (bench/bench_check.py):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Segments of letters, digits, "_" and "-", with no "_" in the last two (GFM's "valid
@@ -45,6 +46,10 @@ class Match:
 class GfmAutolinks:
     """A stand-in for linkify-it in ``MarkdownIt.linkify``."""
 
+    def __init__(self) -> None:
+        # markdown-it asks ``test(text)``, then ``match(text)`` of the same text.
+        self._last: tuple[str, tuple[Match, ...]] = ("", ())
+
     def pretest(self, text: str) -> bool:
         return _PRETEST.search(text) is not None
 
@@ -52,21 +57,31 @@ class GfmAutolinks:
         return bool(self.match(text))
 
     def match(self, text: str) -> list[Match] | None:
-        found = sorted([*_links(text), *_emails(text)], key=lambda match: match.index)
-        kept: list[Match] = []
-        for match in found:  # an address inside a URL's path is the URL's
-            if not kept or match.index >= kept[-1].last_index:
-                kept.append(match)
-        return kept or None
+        if self._last[0] != text:
+            found = sorted([*_links(text), *_emails(text)], key=lambda match: match.index)
+            kept: list[Match] = []
+            for match in found:  # an address inside a URL's path is the URL's
+                if not kept or match.index >= kept[-1].last_index:
+                    kept.append(match)
+            self._last = (text, tuple(kept))
+        return list(self._last[1]) or None
 
     def match_at_start(self, text: str) -> Match | None:
-        found = self.match(text)
-        return found[0] if found and found[0].index == 0 else None
+        """Only a link at the start: markdown-it asks at each "://" with the rest of the
+        paragraph, so looking further made a paragraph of N addresses cost N²."""
+        found = [*_links(text, at_start=True), *_emails(text, at_start=True)]
+        return found[0] if found else None
 
 
-def _links(text: str) -> list[Match]:
+def _found(pattern: re.Pattern[str], text: str, at_start: bool) -> Iterable[re.Match[str]]:
+    if not at_start:
+        return pattern.finditer(text)
+    return [found] if (found := pattern.match(text)) else []
+
+
+def _links(text: str, at_start: bool = False) -> list[Match]:
     matches = []
-    for found in _LINK.finditer(text):
+    for found in _found(_LINK, text, at_start):
         link = _trimmed(found.group())
         domain = re.split(r"[/?#]", link.split("://")[-1], maxsplit=1)[0]
         if "_" in ".".join(domain.split(".")[-2:]):
@@ -96,9 +111,9 @@ def _trimmed(link: str) -> str:
             return link
 
 
-def _emails(text: str) -> list[Match]:
+def _emails(text: str, at_start: bool = False) -> list[Match]:
     matches = []
-    for found in _EMAIL.finditer(text):
+    for found in _found(_EMAIL, text, at_start):
         address = found.group()
         while address and address[-1] == ".":
             address = address[:-1]

@@ -31,17 +31,15 @@ _Body = tuple[str, tuple[tuple[int, str], ...], tuple[str, ...], dict[str, str]]
 
 
 class CheckCache:
-    """The front matters and bodies kept in ``folder`` (``None``: nothing kept), bodies
-    converted with French typography or without (``typeset``). ``html=False``: the bodies'
-    HTML is neither kept nor given (empty), for ``nomodel check``, which wants their
-    problems only: its cache stays small, quick to read and write. ``save`` keeps this
-    run's."""
+    """The front matters and bodies kept in ``folder`` (``None``: nothing kept).
+    ``problems_only``: the bodies' problems, not their HTML, for ``nomodel check``
+    (``checks.check``): its cache stays small, quick to read and write, and apart from the
+    build's. ``save`` keeps this run's."""
 
-    def __init__(self, folder: Path | None, typeset: bool = True, html: bool = True) -> None:
+    def __init__(self, folder: Path | None, problems_only: bool = False) -> None:
         self.folder = folder
-        self.html = html
-        kind = "bodies" if typeset else "bodies-untypeset"
-        self._bodies_kind = kind if html else f"{kind}-problems"
+        self.html = not problems_only
+        self._bodies_kind = "bodies-problems" if problems_only else "bodies"
         self._kept_front: dict[str, Parsed] = self._kept("front-matters")
         self._kept_bodies: dict[str, _Body] = self._kept(self._bodies_kind)
         self._front: dict[str, Parsed] = {}

@@ -29,19 +29,21 @@ def resource_policy(content_dir: Path, allow_remote: bool = False) -> ResourcePo
 def check(
     content_dir: Path,
     allow_remote: bool = False,
-    typeset: bool = True,
+    problems_only: bool = False,
     kept: CheckCache | None = None,
 ) -> RenderedContent:
     """The content, validated and converted to HTML; ContentErrors with every problem.
 
-    ``typeset=False`` leaves French typography out of the HTML: it finds no problems, and
-    ``nomodel check`` is a third quicker without it. ``kept``: the front matters and bodies of
-    an earlier run (check_cache.py); the caller saves this run's when it sees fit."""
+    ``problems_only`` (``nomodel check``): the bodies' HTML is left empty, and what finds no
+    problems is left out (French typography, whole words, printed addresses, rendering but
+    where raw HTML is checked in context): the Markdown stage is twice as quick.
+    ``kept``: the front matters and bodies of an earlier run (check_cache.py); the caller
+    saves this run's when it sees fit."""
     theme = Theme.of(content_dir)
     check_fonts(theme)  # first: without its fonts, every letter would be "missing"
     content, problems = read_content(content_dir, kept.parse if kept else None)
     policy = resource_policy(content_dir, allow_remote)
-    rendered, more_problems = render_content(content, policy, typeset, kept)
+    rendered, more_problems = render_content(content, policy, problems_only, kept)
     files = [content_dir / BOOKLET_FILE]
     for section in content.sections:
         files += [section.index_file, *(card.path for card in section.cards)]
@@ -60,14 +62,16 @@ def check(
 def render_content(
     content: Content,
     policy: ResourcePolicy,
-    typeset: bool = True,
+    problems_only: bool = False,
     kept: CheckCache | None = None,
 ) -> tuple[RenderedContent, tuple[ContentError, ...]]:
     """Converts every intro and card body; also returns the problems found on the way."""
     numbers = [card.number for card in content.cards]
     cards = Cards(dict(zip(numbers, _resolved([card.path for card in content.cards]), strict=True)))
     templates = Theme.of(content.root).templates()
-    renderer = MarkdownRenderer(policy, RendererOptions(typeset=typeset), cards, templates)
+    everything = not problems_only
+    options = RendererOptions(typeset=everything, paper=everything, html=everything)
+    renderer = MarkdownRenderer(policy, options, cards, templates)
     convert = (kept or CheckCache(None)).converter(renderer, policy)
     bodies: dict[Path, Markup] = {}
     references: set[str] = set()

@@ -8,6 +8,7 @@ over HTML), and every problem is reported on its line from the tokens' line maps
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 from markdown_it import MarkdownIt
+from markdown_it.common import normalize_url
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -90,6 +92,9 @@ class RendererOptions:
     paper: bool = True  # links print their address; addresses break only after / . - _ @
     demote: bool = True  # headings demoted under the card's title
     balance_html: bool = True  # raw HTML written out again as the layout's parser reads it
+    # False: the problems only (``nomodel check``); a body is then rendered to HTML only when
+    # its raw HTML is checked in context (``_html``), else parsed, and its HTML is empty.
+    html: bool = True
 
 
 class _EveryLink(MarkdownIt):
@@ -98,6 +103,13 @@ class _EveryLink(MarkdownIt):
 
     def validateLink(self, url: str) -> bool:
         return True
+
+    # Each address normalized once: mdurl parses and encodes it in Python (150 µs), and a
+    # booklet repeats its addresses (2.1 s of 12 for a check of 2000 generated cards).
+    normalizeLink = staticmethod(functools.lru_cache(maxsize=4096)(normalize_url.normalizeLink))
+    normalizeLinkText = staticmethod(
+        functools.lru_cache(maxsize=4096)(normalize_url.normalizeLinkText)
+    )
 
 
 class MarkdownRenderer:
@@ -157,8 +169,12 @@ class MarkdownRenderer:
             body.report(text.count("\n", 0, text.find("<")), too_many)
             return Markup("")
         env = {"nomodel": body, "docId": doc_id or None, "paper": self.options.paper}
+        raw_html = self.options.balance_html and may_hold_raw_html(text)
+        if not (self.options.html or raw_html):
+            self._md.parse(text, env)  # every problem is found by the core rules
+            return Markup("")
         html = self._md.render(text, env)
-        if self.options.balance_html and may_hold_raw_html(text) and not body.problems:
+        if raw_html and not body.problems:
             base = body.path.absolute().as_uri()
             # Each raw snippet was checked on its line; the whole body is checked once more
             # for what only shows in context (<div>s left open in one block nesting the next).
@@ -174,10 +190,8 @@ class MarkdownRenderer:
 
     def _links(self, state: StateCore) -> None:
         body: _Body = state.env["nomodel"]
-        for children, i, line in _inline_children(state.tokens):
+        for children, i, line in _inline_children(state.tokens, "link_open"):
             token = children[i]
-            if token.type != "link_open":
-                continue
             href = str(token.attrGet("href") or "")
             target = link_target(href, body.path, self.cards)
             if target.file is not None:  # where it leads depends on the folders' links too
@@ -208,9 +222,8 @@ class MarkdownRenderer:
 
     def _images(self, state: StateCore) -> None:
         body: _Body = state.env["nomodel"]
-        for children, i, line in _inline_children(state.tokens):
-            if children[i].type == "image":
-                self._image(children[i], body, line)
+        for children, i, line in _inline_children(state.tokens, "image"):
+            self._image(children[i], body, line)
 
     def _image(self, img: Token, body: _Body, line: int) -> None:
         src = str(img.attrGet("src") or "")
@@ -302,10 +315,11 @@ def _as_written(url: str) -> str:
     return decoded if decoded.isprintable() else url
 
 
-def _inline_children(tokens: list[Token]) -> Iterator[tuple[list[Token], int, int]]:
-    """(children, index, line) for every inline token's children, ``line`` counting from 0
-    at the body's start: markdown-it maps blocks to lines, and inside a block each soft or
-    hard break starts the next line. Children may be inserted after the current one."""
+def _inline_children(tokens: list[Token], kind: str) -> Iterator[tuple[list[Token], int, int]]:
+    """(children, index, line) for every inline token's child of type ``kind``, ``line``
+    counting from 0 at the body's start: markdown-it maps blocks to lines, and inside a
+    block each soft or hard break starts the next line. The child may be replaced, and
+    children inserted after it."""
     for block in tokens:
         if block.type != "inline" or not block.children or block.map is None:
             continue
@@ -313,12 +327,15 @@ def _inline_children(tokens: list[Token]) -> Iterator[tuple[list[Token], int, in
         children = block.children
         i = 0
         while i < len(children):
-            yield children, i, line
+            if children[i].type == kind:
+                yield children, i, line
             child = children[i]
             if child.type in {"softbreak", "hardbreak"}:
                 line += 1
-            line += child.content.count("\n") if child.type == "html_inline" else 0
-            line += sum(c.type == "softbreak" for c in child.children or ())
+            elif child.type == "html_inline":
+                line += child.content.count("\n")
+            elif child.children:  # an image's alt text
+                line += sum(c.type == "softbreak" for c in child.children)
             i += 1
 
 
@@ -341,11 +358,9 @@ def _html(html: str) -> Token:
 
 def _task_boxes(state: StateCore) -> None:
     """The task-list plugin's <input> checkboxes become ☐ and ☑, which print."""
-    for children, i, _ in _inline_children(state.tokens):
+    for children, i, _ in _inline_children(state.tokens, "html_inline"):
         token = children[i]
-        if token.type == "html_inline" and token.content.startswith(
-            '<input class="task-list-item-checkbox"'
-        ):
+        if token.content.startswith('<input class="task-list-item-checkbox"'):
             box = "☑" if 'checked="checked"' in token.content else "☐"
             children[i] = _html(f'<span class="task-box">{box}</span>')
 
@@ -371,7 +386,7 @@ def _raw_tokens(tokens: list[Token]) -> Iterator[tuple[Token, int]]:
     for token in tokens:
         if token.type == "html_block" and token.map is not None:
             yield token, token.map[0]
-    for children, i, line in _inline_children(tokens):
+    for children, i, line in _inline_children(tokens, "html_inline"):
         if _authors_inline_html(children[i]):
             yield children[i], line
 
@@ -381,7 +396,7 @@ def _raw_snippets(tokens: list[Token]) -> Iterator[_Snippet]:
         if token.type == "html_block" and token.map is not None:
             yield _Snippet(token.content, [(0, token.map[0])])
     runs: dict[int, list[tuple[Token, int]]] = {}  # id of the children's list → its HTML
-    for children, i, line in _inline_children(tokens):
+    for children, i, line in _inline_children(tokens, "html_inline"):
         if _authors_inline_html(children[i]):
             runs.setdefault(id(children), []).append((children[i], line))
     for run in runs.values():

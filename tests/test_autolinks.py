@@ -8,11 +8,14 @@ from markdown_it import MarkdownIt
 
 from nomodel.autolinks import GfmAutolinks
 
+# One parser for every example, as one renderer converts every body of a booklet: what it
+# remembers of a text must not leak into the next.
+MD = MarkdownIt("commonmark", {"linkify": True}).enable("linkify")
+MD.linkify = GfmAutolinks()
+
 
 def render(text: str) -> str:
-    md = MarkdownIt("commonmark", {"linkify": True}).enable("linkify")
-    md.linkify = GfmAutolinks()
-    return md.render(text)
+    return MD.render(text)
 
 
 @pytest.mark.parametrize(

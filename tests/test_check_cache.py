@@ -24,12 +24,12 @@ from nomodel.markdown_html import Converted, MarkdownRenderer
 CARD_FILE = "nos-cousins/00C.001-programme-labo-pia.md"
 
 
-def _check(content: Path, folder: Path | None, typeset: bool = True) -> tuple[object, int]:
+def _check(content: Path, folder: Path | None, problems_only: bool = False) -> tuple[object, int]:
     """What ``checks.check`` found (the bodies and references, or every problem as the
     user reads it) and how many bodies it converted; the cache saved as ``check`` does."""
-    kept = CheckCache(folder, typeset)
+    kept = CheckCache(folder, problems_only)
     try:
-        rendered = checks.check(content, typeset=typeset, kept=kept)
+        rendered = checks.check(content, problems_only=problems_only, kept=kept)
         found: object = (rendered.content, dict(rendered.bodies), rendered.references)
     except ContentErrors as errors:
         found = errors.details()
@@ -62,10 +62,10 @@ def test_a_second_check_converts_nothing_and_an_edit_converts_its_card(
     assert _same_as_without_cache(content, cache) == 0
     card.write_text(card.read_text() + "\nUn paragraphe de plus.\n")
     assert _same_as_without_cache(content, cache) == 1
-    # A check without typography keeps its own bodies: neither evicts the other.
-    assert _check(content, cache, typeset=False)[1] == bodies
+    # ``nomodel check`` keeps its own bodies: neither evicts the other.
+    assert _check(content, cache, problems_only=True)[1] == bodies
     assert _same_as_without_cache(content, cache) == 0
-    assert _check(content, cache, typeset=False)[1] == 0
+    assert _check(content, cache, problems_only=True)[1] == 0
 
 
 def _image(size: tuple[int, int]) -> Callable[[Path], None]:
@@ -216,7 +216,7 @@ def test_check_keeps_its_bodies_in_the_output_folder_problems_or_not(
     assert main(command) == 1
     first = capsys.readouterr().err
     assert re.search(r"00C\.001-programme-labo-pia\.md:11: image \"manque\.png\"", first)
-    kept = (out / ".nomodel-cache/bodies-untypeset-problems.pickle").read_bytes()
+    kept = (out / ".nomodel-cache/bodies-problems.pickle").read_bytes()
     assert b"manque.png" in kept and b"investissements" not in kept  # no HTML
     assert sorted(path.name for path in out.iterdir()) == [".nomodel-cache"]
     calls: list[object] = []

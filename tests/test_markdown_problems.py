@@ -9,7 +9,9 @@ import pytest
 from conftest import WriteContent
 from samples import SMALL_CONTENT
 
+from nomodel import checks
 from nomodel.cli import main
+from nomodel.errors import ContentErrors
 
 CARD = "nos-cousins/00C.001-programme-labo-pia.md"
 HEAD = """\
@@ -19,20 +21,7 @@ title: Programme labo PIA
 date: 2020-05-04
 ---
 """  # the body starts on line 6
-
-
-def problems(write_content: WriteContent, capsys: pytest.CaptureFixture[str], body: str) -> list:
-    content = write_content({**SMALL_CONTENT, CARD: HEAD + body})
-    assert main(["check", "--content", str(content)]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert err[-1].endswith("nothing was written")
-    return [line.split(f"{CARD.split('/')[1]}:", 1)[1] for line in err[:-1]]
-
-
-def test_links_that_cannot_work_on_paper_are_refused_on_their_lines(
-    write_content: WriteContent, capsys: pytest.CaptureFixture[str]
-) -> None:
-    body = """\
+LINKS = """\
 Autorisés : [site](https://example.org), [écrire](mailto:a@b.fr), [appeler](tel:+33100000000),
 [plus bas](#notes), [la mission](00C.002), [la mission](00C.002-mission.md).
 
@@ -49,7 +38,34 @@ Autorisés : [site](https://example.org), [écrire](mailto:a@b.fr), [appeler](te
 Voir [la fiche 9](00C.009) et <a href="00C.002">brut</a>, ou [ailleurs](//example.org/x).
 [requête](?page=2)
 """
-    found = problems(write_content, capsys, body)
+IMAGES = """\
+Un paragraphe
+sur deux lignes ![](../images/a.png) puis
+<img src="../../secret.png" alt="x"> à la troisième.
+
+<div>
+  <p>bloc</p>
+  <img src="//www.example.org/embed" alt="x">
+</div>
+
+![Carte](//www.example.org/carte.png) et ![Plan](https://example.org/plan.png)
+"""
+# Each block alone is harmless; together, the <div>s left open nest 60 levels deep.
+NESTED = "Avant.\n\n" + "<div>\n\n" * 60 + "Fin.\n"
+
+
+def problems(write_content: WriteContent, capsys: pytest.CaptureFixture[str], body: str) -> list:
+    content = write_content({**SMALL_CONTENT, CARD: HEAD + body})
+    assert main(["check", "--content", str(content)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].endswith("nothing was written")
+    return [line.split(f"{CARD.split('/')[1]}:", 1)[1] for line in err[:-1]]
+
+
+def test_links_that_cannot_work_on_paper_are_refused_on_their_lines(
+    write_content: WriteContent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = problems(write_content, capsys, LINKS)
     assert [line.split(": ", 1)[0] for line in found] == [
         "9",
         "10",
@@ -99,19 +115,7 @@ def test_the_same_text_earlier_does_not_move_a_problem(
 def test_images_and_raw_html_resources_on_their_lines(
     write_content: WriteContent, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = """\
-Un paragraphe
-sur deux lignes ![](../images/a.png) puis
-<img src="../../secret.png" alt="x"> à la troisième.
-
-<div>
-  <p>bloc</p>
-  <img src="//www.example.org/embed" alt="x">
-</div>
-
-![Carte](//www.example.org/carte.png) et ![Plan](https://example.org/plan.png)
-"""
-    found = problems(write_content, capsys, body)
+    found = problems(write_content, capsys, IMAGES)
     assert found == [
         '7: image "../images/a.png" has no alt text: describe it between the brackets, or'
         " write ![décoratif](../images/a.png) if it is only decoration",
@@ -158,7 +162,28 @@ def test_card_files_are_cross_references_in_every_folder(
 def test_raw_html_nesting_across_blocks_is_refused(
     write_content: WriteContent, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Each block alone is harmless; together, the <div>s left open nest 60 levels deep.
-    body = "Avant.\n\n" + "<div>\n\n" * 60 + "Fin.\n"
-    found = problems(write_content, capsys, body)
+    found = problems(write_content, capsys, NESTED)
     assert found == ["8: raw HTML nests 62 levels deep; the limit is 40"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        LINKS,
+        IMAGES,
+        NESTED,
+        "Le signe 漢, [la fiche 9](00C.009), www.exemple_site.fr et https://a.fr/x_y.\n",
+        '<p>ouvert\n\n<span class="card">réservé</span> puis [x](file:///etc)\n',
+    ],
+    ids=["links", "images", "nested", "text", "raw"],
+)
+def test_check_finds_what_the_build_finds(write_content: WriteContent, body: str) -> None:
+    """``nomodel check`` leaves out what finds no problems (typography, whole words,
+    printed addresses, most of the rendering): it must find every problem a build finds."""
+    content = write_content({**SMALL_CONTENT, CARD: HEAD + body})
+    found = []
+    for problems_only in (True, False):
+        with pytest.raises(ContentErrors) as raised:
+            checks.check(content, problems_only=problems_only)
+        found.append(raised.value.details())
+    assert found[0] == found[1]

@@ -486,3 +486,42 @@ def test_plain_paragraph_is_typeset_like_a_string(text: str) -> None:
     html = render(text)
     assert html == f"<p>{typeset(text)}</p>\n"
     assert render(typeset(text)) == html
+
+
+# --- bare addresses: properties ---------------------------------------------------------
+
+ADDRESS_PIECES = [
+    "www.",
+    "https://",
+    "http://",
+    "ftp://",
+    "a@b.fr",
+    "x_y",
+    "service-public.fr",
+    ".gouv.fr",
+    "/aides?q=(1)",
+    ")",
+    ".",
+    "&amp;",
+    " ",
+    "*",
+    "@",
+    "é",
+    "-",
+]
+LINKS = GfmAutolinks()
+addressy = st.lists(st.sampled_from(ADDRESS_PIECES), max_size=12).map("".join)
+
+
+@SETTINGS
+@given(text=st.one_of(addressy, st.text(max_size=40)))
+@example(text="https://a.fr/x www.b.fr c@d.fr")
+@example(text="www.x@y.fr")
+@example(text="https://a_b.fr/ c@d.fr")
+def test_a_link_at_the_start_is_the_first_link_found(text: str) -> None:
+    """markdown-it's inline rule asks ``match_at_start`` at each "://": it must agree with
+    the links that ``match`` finds in the whole text."""
+    links = LINKS  # shared, as in a renderer: what it remembers must not leak
+    found = links.match(text)
+    first = found[0] if found and found[0].index == 0 else None
+    assert links.match_at_start(text) == first

@@ -30,9 +30,9 @@ def add(commands: SubParsers) -> None:
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
     # Kept whatever the check finds: after fixing one card, the next check converts it alone.
-    kept = CheckCache(args.output / FOLDER if args.cache else None, typeset=False, html=False)
+    kept = CheckCache(args.output / FOLDER if args.cache else None, problems_only=True)
     try:
-        rendered = checks.check(args.content, args.allow_remote, typeset=False, kept=kept)
+        rendered = checks.check(args.content, args.allow_remote, problems_only=True, kept=kept)
     finally:
         kept.save()
     cards = len(rendered.content.cards)
