@@ -11,7 +11,7 @@ writing 4 did.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -71,12 +71,14 @@ class _Booklet:
         return range(start, end + 1)
 
 
-def cut_cards(booklet: bytes, cards: Sequence[CardInfo], subject: str | None) -> list[bytes]:
-    """The PDF of each card of ``cards``, cut from ``booklet`` (written with or without its
-    bleed) opened once. Run in a worker process, on a slice of the cards (derive.py)."""
+def cut_cards(booklet: bytes, cards: Sequence[CardInfo], subject: str | None) -> Iterator[bytes]:
+    """The PDF of each card of ``cards``, one after the other, cut from ``booklet`` (written
+    with or without its bleed) opened once. Run in a worker process, on a slice of the cards
+    (derive.py)."""
     with pikepdf.open(BytesIO(booklet)) as pdf:
         source = _Booklet.read(pdf)
-        return [_cut(source, card, subject) for card in cards]
+        for card in cards:
+            yield _cut(source, card, subject)
 
 
 def _cut(source: _Booklet, card: CardInfo, subject: str | None) -> bytes:

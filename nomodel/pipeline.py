@@ -19,7 +19,7 @@ from .check_cache import CheckCache
 from .checks import check
 from .chunks import Marks
 from .compose import compose
-from .derive import Made, Wanted, derive
+from .derive import CARDS_FOLDER, Wanted, derive
 from .engine import Booklet, Settings, Workers, lay_out_booklet
 from .errors import ContentError, ContentErrors, ThemeError
 from .markdown_html import RenderedContent
@@ -69,7 +69,6 @@ class BuildResult:
 
 
 Stage = Callable[[str], AbstractContextManager[object]]
-CARDS_FOLDER = "cards"
 
 
 def quietly(name: str) -> AbstractContextManager[object]:
@@ -179,11 +178,13 @@ def _build_target(
     with stage(f"lay out {target.stem}"):
         booklet = lay_out_booklet(html, marks, settings, workers, cache)
     _fail_on_problems(booklet, content)
-    wanted = _wanted(booklet, content, options, trim=not settings.trim)
-    with stage(_writing(target.stem, wanted)):
-        made = derive(booklet.pdfs[variant], wanted, workers)
+    wanted = _wanted(booklet, content, options, target.stem, trim=not settings.trim)
+    with stage(_writing(wanted)):
+        made = derive(booklet.pdfs[variant], wanted, workers, outputs.staging)
+    if options.cards:
+        outputs.replace_folder(CARDS_FOLDER, _card_pdf)
     return BuildResult(
-        tuple(_write(made, wanted, target.stem, options, outputs)),
+        tuple(outputs.adopt(file) for file in made.files),
         booklet.pages,
         len(content.cards),
         0.0,
@@ -208,11 +209,14 @@ def _fail_on_problems(booklet: Booklet, content: Content) -> None:
         raise ContentErrors(wide)
 
 
-def _wanted(booklet: Booklet, content: Content, options: BuildOptions, trim: bool) -> Wanted:
+def _wanted(
+    booklet: Booklet, content: Content, options: BuildOptions, stem: str, trim: bool
+) -> Wanted:
     sheet = None
     if options.impose:
         sheet = PAPER_SIZES[options.sheet or SHEET_FOR[content.booklet.format]].landscape_points()
     return Wanted(
+        stem=stem,
         trim=trim,
         bleed_mm=options.bleed_mm,
         print_pdf=options.print_pdf,
@@ -223,31 +227,16 @@ def _wanted(booklet: Booklet, content: Content, options: BuildOptions, trim: boo
     )
 
 
-def _writing(stem: str, wanted: Wanted) -> str:
+def _writing(wanted: Wanted) -> str:
     """The stage's name: what it writes."""
-    names = [f"{stem}.pdf"]
+    names = [f"{wanted.stem}.pdf"]
     if wanted.print_pdf:
-        names.append(f"{stem}-print.pdf (checked)")
+        names.append(f"{wanted.stem}-print.pdf (checked)")
     if wanted.sheet is not None:
-        names.append(f"{stem}-imposed.pdf")
+        names.append(f"{wanted.stem}-imposed.pdf")
     if wanted.cards:
         names.append("the cards")
     return "write " + " and ".join([", ".join(names[:-1]), names[-1]] if names[1:] else names)
-
-
-def _write(
-    made: Made, wanted: Wanted, stem: str, options: BuildOptions, outputs: Outputs
-) -> list[Path]:
-    paths = [outputs.write(f"{stem}.pdf", made.booklet)]
-    if made.printable is not None:
-        paths.append(outputs.write(f"{stem}-print.pdf", made.printable))
-    if made.imposed is not None:
-        paths.append(outputs.write(f"{stem}-imposed.pdf", made.imposed))
-    if options.cards:
-        outputs.replace_folder(CARDS_FOLDER, _card_pdf)
-        for card, data in zip(wanted.cards, made.cards, strict=True):
-            paths.append(outputs.write(f"{CARDS_FOLDER}/{card.number}.pdf", data))
-    return paths
 
 
 def _low_res(booklet: Booklet) -> list[LowResImage]:

@@ -38,6 +38,21 @@ def font_timestamps(modified: str | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def write_file(staging: Path, relative: str, data: bytes) -> None:
+    """``data`` written to ``staging/relative`` and synced to the disk; a failure names the
+    output the file stands for (``Outputs`` stages in a folder inside the outputs')."""
+    staged = staging / relative
+    try:
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        with staged.open("wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except OSError as error:
+        shown = display_path(staging.parent / relative)
+        raise OutputError(f"cannot write {shown}: {error.strerror or error}") from None
+
+
 class Outputs:
     """Every file of a build, written first into a hidden folder beside the outputs, then
     moved into place together by ``commit``: a build that fails at any stage, for any
@@ -62,17 +77,18 @@ class Outputs:
 
     def write(self, relative: str, data: bytes) -> Path:
         """Stages ``data`` for ``folder/relative``; returns that final path."""
-        staged = self._staging_folder() / relative
-        try:
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            with staged.open("wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-        except OSError as error:
-            raise OutputError(
-                f"cannot write {display_path(self.folder / relative)}: {error.strerror or error}"
-            ) from None
+        write_file(self.staging, relative, data)
+        return self.adopt(relative)
+
+    @property
+    def staging(self) -> Path:
+        """The hidden folder where outputs are staged, for other processes to write into
+        (``write_file``), each file then given to ``adopt``."""
+        return self._staging_folder()
+
+    def adopt(self, relative: str) -> Path:
+        """Stages ``folder/relative``, written into ``staging`` already; returns that final
+        path."""
         self._staged.append(Path(relative))
         return self.folder / relative
 
