@@ -82,21 +82,23 @@ def derive(master: bytes, wanted: Wanted, workers: Workers, staging: Path) -> Ma
     return Made([*files, *(file for part in card_files for file in part)], report)
 
 
-def made(kind: str, master: bytes, staging: Path, files: Any, *args: Any) -> Preflight | None:
-    """One output made from ``master`` and written into ``staging`` as ``files`` (a card
-    slice's, one by one as they are cut), in the worker that was sent the call; the print
-    PDF's preflight report."""
+def made(kind: str, master: bytes, staging: Path, *args: Any) -> Preflight | None:
+    """One output made from ``master`` and written into ``staging``, in the worker that was
+    sent the call: its file's name comes first in ``args`` (a card slice's names, its cards
+    written one by one as they are cut); the print PDF's preflight report."""
     if kind == "cards":
-        for file, data in zip(files, cut_cards(master, *args), strict=True):
+        files, *slice_args = args
+        for file, data in zip(files, cut_cards(master, *slice_args), strict=True):
             write_file(staging, file, data)
         return None
+    file, *rest = args
     if kind == "print":
-        bleed_mm, low_res = args
+        bleed_mm, low_res = rest
         printable = add_crop_marks(master, bleed_mm)
-        write_file(staging, files, printable)
+        write_file(staging, file, printable)
         return preflight(printable, bleed_mm, low_res)
     makers: dict[str, Callable[..., bytes]] = {"impose": impose, "trim": trimmed}
-    write_file(staging, files, makers[kind](master, *args))
+    write_file(staging, file, makers[kind](master, *rest))
     return None
 
 
