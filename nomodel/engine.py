@@ -112,6 +112,7 @@ def lay_out_booklet(
     if book is None or cards <= 2 * chunks_module.CARDS_PER_CHUNK:
         # Small, or a base template without marks: one layout costs less than the chunks'.
         return _whole(marks.strip(html), cards, settings, workers, cache)
+    workers.start()  # while the chunks' keys are computed
     owner = {
         name: i
         for i, part in enumerate(parts)
@@ -430,6 +431,6 @@ def _laid_out_once(
     result = cache.get(key, hashes)
     if result is not None:
         return result, False
-    result = workers.call("lay_out_chunk", settings.job(html, pad=pad))
+    result = workers.here("lay_out_chunk", settings.job(html, pad=pad))
     _keep(result, key, workers, cache)
     return result, True

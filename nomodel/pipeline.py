@@ -100,7 +100,6 @@ def build(
     ``stage`` times each step; ``workers`` lay out chunks (``watch`` gives its own)."""
     own_workers = workers is None
     workers = workers or Workers(options.jobs)
-    workers.start()
     try:
         return _build(content_dir, options, stage, workers)
     finally:

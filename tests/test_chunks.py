@@ -286,3 +286,24 @@ def test_no_cache_keeps_nothing(folders: dict[str, Path], tmp_path: Path) -> Non
     result = _build(folders["any"], tmp_path / "out", cache=False)
     assert result.laid_out == CARDS
     assert not (tmp_path / "out" / FOLDER).exists()
+
+
+def test_a_small_booklet_is_laid_out_here_without_starting_a_worker(
+    small_content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A booklet laid out at once gains nothing from another process, which would first
+    have to start (a second and a half of a 2-card booklet's build from the cache)."""
+    started = []
+
+    class Recorded:  # a worker process that never starts
+        def __init__(self, *args: object) -> None:
+            started.append(args)
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(workers, "_Process", Recorded)
+    for _ in range(2):  # from scratch, then from the cache
+        result = _build(small_content, tmp_path / "out", jobs=2, cache=True)
+        assert result.pages == 8 and (tmp_path / "out/booklet.pdf").is_file()
+    assert started == []
