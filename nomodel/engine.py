@@ -103,16 +103,22 @@ class _Plan:
         )
 
 
+def in_chunks(cards: int) -> bool:
+    """Whether a booklet of ``cards`` is laid out in chunks, on the workers: a small one is
+    laid out at once, in the build's process, which costs less than the chunks'."""
+    return cards > 2 * chunks_module.CARDS_PER_CHUNK
+
+
 def lay_out_booklet(
     html: str, marks: Marks, settings: Settings, workers: Workers, cache: Cache
 ) -> Booklet:
     book = cut(html, marks)
     parts = [part for part in chunks(book) if part.key_text(book).strip()] if book else []
     cards = sum(unit.kind == "card" for unit in book.units) if book else 0
-    if book is None or cards <= 2 * chunks_module.CARDS_PER_CHUNK:
-        # Small, or a base template without marks: one layout costs less than the chunks'.
+    if book is None or not in_chunks(cards):
+        # A base template without marks cannot be cut in chunks.
         return _whole(marks.strip(html), cards, settings, workers, cache)
-    workers.start()  # while the chunks' keys are computed
+    workers.start()  # if not started yet: while the chunks' keys are computed
     owner = {
         name: i
         for i, part in enumerate(parts)

@@ -20,7 +20,7 @@ from .checks import check
 from .chunks import Marks
 from .compose import compose
 from .derive import CARDS_FOLDER, Wanted, derive
-from .engine import Booklet, Settings, Workers, lay_out_booklet
+from .engine import Booklet, Settings, Workers, in_chunks, lay_out_booklet
 from .errors import ContentError, ContentErrors, ThemeError
 from .markdown_html import RenderedContent
 from .model import Content
@@ -121,6 +121,8 @@ def _build(
         only=options.only,
         sections=options.sections,
     )
+    if any(in_chunks(len(target.content.cards)) for target in chosen):
+        workers.start()  # importing WeasyPrint takes them a second: meanwhile, the templates
     version = version_time(content_dir, options.source_date)
     results = []
     cache = Cache(cache_folder)
