@@ -160,7 +160,8 @@ def lay_out_booklet(
         booklet_parts.append(Part(result))
     pages = sum(result.pages for result in results) + sum(blanks)
     # The booklet's metadata, from its head alone (not laid out again when only its date moved).
-    metadata, _ = _laid_out_once(metadata_html(book), False, settings, workers, cache, hashes)
+    head = metadata_html(book)  # on a worker: they are started, this process is not warm
+    metadata, _ = _laid_out_once(head, False, settings, workers, cache, hashes, here=False)
     document_id = document_uuid(metadata.title, metadata.modified, pages)
     pdfs = _merged(booklet_parts, metadata, document_id, settings, workers, cache)
     return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
@@ -423,20 +424,28 @@ def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: C
     """The booklet as one chunk, padded by layout.py (a small one, or a project's own base
     template without the marks)."""
     hashes = _Hashes(settings)
-    result, laid = _laid_out_once(html, settings.pad, settings, workers, cache, hashes)
+    result, laid = _laid_out_once(html, settings.pad, settings, workers, cache, hashes, here=True)
     document_id = document_uuid(result.title, result.modified, result.pages)
     pdfs = _merged([Part(result)], result, document_id, settings, workers, cache)
     return Booklet(pdfs, result.pages, [result], [1], cards if laid else 0)
 
 
 def _laid_out_once(
-    html: str, pad: bool, settings: Settings, workers: Workers, cache: Cache, hashes: _Hashes
+    html: str,
+    pad: bool,
+    settings: Settings,
+    workers: Workers,
+    cache: Cache,
+    hashes: _Hashes,
+    here: bool,
 ) -> tuple[ChunkResult, bool]:
-    """``html`` laid out by a worker, or found in the cache; whether it was laid out."""
+    """``html`` laid out in this process (``here``) or by a worker, or found in the cache;
+    whether it was laid out."""
     key = _key(html + f"pad={pad}", settings)
     result = cache.get(key, hashes)
     if result is not None:
         return result, False
-    result = workers.here("lay_out_chunk", settings.job(html, pad=pad))
+    job = settings.job(html, pad=pad)
+    result = workers.here("lay_out_chunk", job) if here else workers.call("lay_out_chunk", job)
     _keep(result, key, workers, cache)
     return result, True

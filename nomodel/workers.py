@@ -172,6 +172,12 @@ class Workers:
             raise
         return answers
 
+    def call(self, name: str, *args: Any) -> Any:
+        """One call, answered by the first worker."""
+        worker = self.all()[0]
+        worker.send(name, *args)
+        return worker.receive()
+
     def here(self, name: str, *args: Any) -> Any:
         """One call, answered in this process whatever ``jobs``: a single layout gains
         nothing from another process, which would first have to start (1.5 s of a 2-card
