@@ -97,6 +97,21 @@ class RendererOptions:
     html: bool = True
 
 
+# The longest address kept normalized (``_EveryLink``): a hostile one of megabytes is
+# normalized each time it comes, never kept.
+LONGEST_KEPT = 2000
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_link(url: str) -> str:
+    return normalize_url.normalizeLink(url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_link_text(url: str) -> str:
+    return normalize_url.normalizeLinkText(url)
+
+
 class _EveryLink(MarkdownIt):
     """markdown-it prints links to javascript:, file: or data: as plain text; we refuse them
     with the file and line instead (and images go through the ResourcePolicy)."""
@@ -106,10 +121,13 @@ class _EveryLink(MarkdownIt):
 
     # Each address normalized once: mdurl parses and encodes it in Python (150 µs), and a
     # booklet repeats its addresses (2.1 s of 12 for a check of 2000 generated cards).
-    normalizeLink = staticmethod(functools.lru_cache(maxsize=4096)(normalize_url.normalizeLink))
-    normalizeLinkText = staticmethod(
-        functools.lru_cache(maxsize=4096)(normalize_url.normalizeLinkText)
-    )
+    def normalizeLink(self, url: str) -> str:
+        return _kept_link(url) if len(url) <= LONGEST_KEPT else super().normalizeLink(url)
+
+    def normalizeLinkText(self, link: str) -> str:
+        if len(link) <= LONGEST_KEPT:
+            return _kept_link_text(link)
+        return super().normalizeLinkText(link)
 
 
 class MarkdownRenderer:

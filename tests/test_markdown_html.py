@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
+from nomodel import markdown_html
 from nomodel.fetch import ResourcePolicy
 from nomodel.links import Cards
 from nomodel.markdown_html import INTRO_TOP, MarkdownRenderer, RendererOptions
@@ -89,3 +92,22 @@ def test_cross_reference_html() -> None:
         '(N°.\u00a000C.002<span class="xref-page" data-target="#card-00C.002">, p.\u00a0</span>)'
         "</span></a></p>\n"
     )
+
+
+@pytest.mark.parametrize("kind", ["normalizeLink", "normalizeLinkText"])
+def test_addresses_are_normalized_as_markdown_it_does_and_a_huge_one_never_kept(
+    kind: str,
+) -> None:
+    """Each address is normalized once for the whole booklet (mdurl is slow), but an
+    address of megabytes in a hostile card is normalized each time, not kept in memory."""
+    ours, theirs = markdown_html._EveryLink("commonmark"), MarkdownIt("commonmark")
+    kept = {
+        "normalizeLink": markdown_html._kept_link,
+        "normalizeLinkText": markdown_html._kept_link_text,
+    }[kind]
+    short = f"https://exemple.fr/été {uuid.uuid4()}"
+    huge = "https://exemple.fr/" + "é%20" * 100_000
+    before = kept.cache_info().currsize
+    for address in (short, short, huge):
+        assert getattr(ours, kind)(address) == getattr(theirs, kind)(address)
+    assert kept.cache_info().currsize == before + 1
