@@ -59,7 +59,7 @@ class _Booklet:
             destinations[name] = (index[destination[0].objgen], destination)
         elements: dict[int, list[pikepdf.Object]] = {}
         if "/StructTreeRoot" in pdf.Root:
-            (document,) = struct_tree.kids(pdf.Root.StructTreeRoot)
+            document = struct_tree.document(pdf.Root.StructTreeRoot)
             for element in struct_tree.kids(document):
                 elements.setdefault(index[element.Pg.objgen], []).append(element)
         return cls(pdf, destinations, elements)

@@ -207,9 +207,8 @@ def _headings(tree: _Tree) -> list[Heading]:
     """The headings in reading order: each one's path from the Document element (kid
     indexes, which the merge follows in its copy) and its level as written."""
     found: list[Heading] = []
-    pending: list[tuple[object, tuple[int, ...]]] = [
-        (kid, (i,)) for i, kid in reversed(list(enumerate(_Tree.kids(_document(tree)))))
-    ]
+    top = enumerate(_Tree.kids(struct_tree.document(tree.root)))
+    pending: list[tuple[object, tuple[int, ...]]] = [(kid, (i,)) for i, kid in reversed(list(top))]
     while pending:
         element, path = pending.pop()
         if not isinstance(element, Dictionary) or "/S" not in element:
@@ -219,12 +218,6 @@ def _headings(tree: _Tree) -> list[Heading]:
         kids = list(enumerate(_Tree.kids(element)))
         pending.extend((kid, (*path, i)) for i, kid in reversed(kids))
     return found
-
-
-def _document(tree: _Tree) -> Dictionary:
-    (document,) = tree.kids(tree.root)
-    assert isinstance(document, Dictionary)
-    return document
 
 
 class _Tree:
@@ -393,6 +386,12 @@ def _destination(annotation: pikepdf.Object) -> str | None:
     destination = annotation.get("/Dest")
     if isinstance(destination, pikepdf.String):
         return str(destination)
+    return anchor_elsewhere(annotation)
+
+
+def anchor_elsewhere(annotation: pikepdf.Object) -> str | None:
+    """The anchor of another chunk that a chunk's link annotation leads to, written as a
+    ``nomodel-anchor:`` URI (chunks.py); None for any other link."""
     uri = str(annotation.get("/A", Dictionary()).get("/URI", ""))
     return uri.removeprefix(ANCHOR_SCHEME) if uri.startswith(ANCHOR_SCHEME) else None
 

@@ -23,10 +23,10 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from . import struct_tree
 from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
-from .chunks import ANCHOR_SCHEME
 from .compat import bookmark_tree
-from .conformance import Heading, conform, heading_element, number_headings
+from .conformance import Heading, anchor_elsewhere, conform, heading_element, number_headings
 from .font_merge import merged_fonts
 from .pdf_file import copied
 
@@ -179,9 +179,8 @@ def _links(master: pikepdf.Pdf) -> None:
     """A link to another chunk's anchor, written as a URI there, links to its destination."""
     for page in master.pages:
         for annotation in page.obj.get("/Annots", []):
-            uri = str(annotation.get("/A", Dictionary()).get("/URI", ""))
-            if uri.startswith(ANCHOR_SCHEME):
-                name = uri.removeprefix(ANCHOR_SCHEME)
+            name = anchor_elsewhere(annotation)
+            if name is not None:
                 del annotation["/A"]
                 annotation.Dest = String(name)
                 if "/Contents" in annotation:
@@ -237,7 +236,7 @@ def _join_structure(
 ) -> None:
     """The elements of the chunk's Document element, its ParentTree with keys shifted after
     the previous chunks', its headings found in the copy."""
-    top = [copied(master, source, kid) for kid in _kids(tree.K)]
+    top = [copied(master, source, kid) for kid in struct_tree.kids(struct_tree.document(tree))]
     joined.elements += top
     joined.headings += [(heading_element(top, path), level) for path, level in headings]
     pairs = tree.ParentTree.Nums
@@ -266,14 +265,6 @@ def _structure(master: pikepdf.Pdf, joined: _Joined) -> None:
     root.K = Array([document])
     root.ParentTree = master.make_indirect(Dictionary(Nums=joined.nums))
     master.Root.StructTreeRoot = root
-
-
-def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
-    """The kids of a chunk's Document element."""
-    if isinstance(element, Array):
-        element = element[0]
-    kids = element.get("/K", Array())
-    return list(kids) if isinstance(kids, Array) else [kids]
 
 
 def _use_fonts(master: pikepdf.Pdf, fonts: dict[str, pikepdf.Object]) -> None:

@@ -17,6 +17,14 @@ def kids(element: pikepdf.Object) -> list[Any]:
     return list(found) if isinstance(found, Array) else [found]
 
 
+def document(root: pikepdf.Object) -> pikepdf.Dictionary:
+    """The one Document element under the tree's root, as WeasyPrint writes it: its kids
+    are the elements of the pages, each on one page."""
+    (found,) = kids(root)
+    assert isinstance(found, pikepdf.Dictionary)
+    return found
+
+
 def mcid_arrays(root: pikepdf.Object) -> dict[int, Array]:
     """StructParents key → the array mapping that page's MCIDs to structure elements (the
     arrays of the ParentTree, edited in place)."""
