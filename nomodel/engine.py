@@ -82,8 +82,9 @@ class _Plan:
         self.anchors = [{} for _ in range(count)]
         self.sizes = [len(part.key_text(self.book)) for part in self.parts]
         self.names = frozenset(self.owner)
-        self.own = [
-            frozenset(n for u in self.book.units[p.first : p.last] for n in u.ids)
+        # The anchors of the other chunks, for each.
+        self.elsewhere = [
+            self.names - {n for u in self.book.units[p.first : p.last] for n in u.ids}
             for p in self.parts
         ]
         self.cards = [
@@ -92,8 +93,8 @@ class _Plan:
         # The anchors of other chunks that each prints the page of: read once, not at each
         # key computed (0.4 s of a one-card rebuild at 500 cards).
         self.references = [
-            references(self.book, part, self.names - own)
-            for part, own in zip(self.parts, self.own, strict=True)
+            references(self.book, part, elsewhere)
+            for part, elsewhere in zip(self.parts, self.elsewhere, strict=True)
         ]
         # What identifies a chunk from one build to the next: its first card, section…
         self.names_of = [
@@ -358,16 +359,12 @@ def _refers(plan: _Plan, i: int) -> bool:
     return bool(plan.references[i])
 
 
-def _elsewhere(plan: _Plan, i: int) -> frozenset[str]:
-    return plan.names - plan.own[i]
-
-
 def _html(plan: _Plan, i: int, starts: list[int]) -> str:
     return _chunk_html(plan, i, starts[i], _numbers(plan, i, starts))
 
 
 def _chunk_html(plan: _Plan, i: int, page: int, numbers: Numbers) -> str:
-    return chunk_html(plan.book, plan.parts[i], Start(page, numbers), _elsewhere(plan, i))
+    return chunk_html(plan.book, plan.parts[i], Start(page, numbers), plan.elsewhere[i])
 
 
 def _key(html: str, settings: Settings) -> str:
