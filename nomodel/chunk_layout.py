@@ -27,6 +27,7 @@ from .compat import (
     forget_link_annotations,
     kept_layouts,
     page_references_once,
+    pagination_as_artifacts,
     renumbered,
     sided,
 )
@@ -175,6 +176,7 @@ def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
                 font_programs_left_out(),
                 fixed_document_id(CHUNK_DOCUMENT_ID),
                 page_references_once(),
+                pagination_as_artifacts(),
             ):
                 pdf = written.write_pdf(pdf_variant=variant)
             if variant:

@@ -53,6 +53,49 @@ def page_references_once() -> Iterator[None]:
         pydyf.PDF.page_references = computed
 
 
+@contextmanager
+def pagination_as_artifacts() -> Iterator[None]:
+    """While the block runs, a tagged PDF's page margin boxes (running heads, folios) are
+    drawn as ``/Artifact <</Type /Pagination>>`` marked content, as PDF/UA-1 (7.8) wants.
+
+    WeasyPrint (70) draws their text as ``/Span`` marked content with an MCID and builds
+    structure elements for it that it leaves out of the tree ("included in tree as Artifact,
+    but that's only allowed in PDF 2.0", ``weasyprint/pdf/tags.py``): the ParentTree then
+    names elements that no reader reaches. Undoing that afterwards meant parsing and
+    rewriting every page's content stream (a tenth of a tagged chunk's writing); here a
+    margin box is drawn with the page's tags set aside, inside one artifact, and given no
+    structure element at all."""
+    import weasyprint.draw
+    import weasyprint.pdf.tags
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    draw_context = weasyprint.draw.draw_stacking_context
+    box_tree = weasyprint.pdf.tags._build_box_tree
+
+    def drawn(stream: Any, context: Any) -> None:
+        if stream._tags is None or not isinstance(context.box, MarginBox):
+            return draw_context(stream, context)
+        tags, stream._tags = stream._tags, None  # no MCID, no nested artifact inside
+        stream.begin_marked_content("Artifact", pydyf.Dictionary({"Type": "/Pagination"}))
+        try:
+            draw_context(stream, context)
+        finally:
+            stream.end_marked_content()
+            stream._tags = tags
+
+    def tree(box: Any, *args: Any) -> Iterator[Any]:
+        return iter(()) if isinstance(box, MarginBox) else box_tree(box, *args)
+
+    # Both recurse through their module's global name: patched there, every level is.
+    weasyprint.draw.draw_stacking_context = drawn
+    weasyprint.pdf.tags._build_box_tree = tree
+    try:
+        yield
+    finally:
+        weasyprint.draw.draw_stacking_context = draw_context
+        weasyprint.pdf.tags._build_box_tree = box_tree
+
+
 def laid_out_boxes(page: Page) -> Iterator[Box]:
     """Every box drawn on ``page``, parents before their children.
 

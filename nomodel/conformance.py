@@ -13,8 +13,9 @@ change it, and writes PDF/A metadata compressed. The fixes below edit its output
 - PDF/A-3a, the cards' variant, is tagged and, with the fixes below, meets PDF/UA-1 too: its
   XMP says so, with the extension schema PDF/A asks for a property it does not predefine
   (ISO 19005-2 6.6.2.3), so that a card is both archival and accessible;
-- tagged PDFs: running heads and folios as pagination artifacts (accessibility.py);
-  headings without gaps, starting at H1 (a card's own PDF starts at its title);
+- tagged PDFs (their running heads and folios are drawn as pagination artifacts:
+  compat.pagination_as_artifacts): headings without gaps, starting at H1 (a card's own PDF
+  starts at its title);
   an element holding a link annotation is a Link, a "link" whose annotation was dropped (a
   cross-reference to a card outside a card's PDF) is a Span, a link inside a link joins
   it; empty grouping elements are dropped; list items hold only Lbl and
@@ -36,7 +37,6 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
 from . import struct_tree
-from .accessibility import mark_pagination_artifacts
 from .chunks import ANCHOR_SCHEME
 from .compat import srgb_profile
 from .lean_tags import lighten
@@ -91,13 +91,11 @@ def conform(document: pikepdf.Pdf, variant: str) -> None:
 
 def conform_chunk(pdf: bytes) -> tuple[bytes, list[Heading]]:
     """A chunk's tagged PDF as its validators want it, in the process that wrote it: its
-    running heads and folios as artifacts (accessibility.py), its structure tree lighter
-    (lean_tags.py) and fixed; and its headings, for ``number_headings``. An untagged PDF
-    comes back as it was."""
+    structure tree lighter (lean_tags.py) and fixed; and its headings, for
+    ``number_headings``. An untagged PDF comes back as it was."""
     with pikepdf.open(BytesIO(pdf)) as document:
         if "/StructTreeRoot" not in document.Root:
             return pdf, []
-        mark_pagination_artifacts(document)
         lighten(document)
         tree = _Tree(document)
         _fix_structure(tree)
