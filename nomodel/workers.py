@@ -12,6 +12,7 @@ process, answered at once.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -31,6 +32,11 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "derive": derive.made,
 }
 _WITH_FONTS = {"release", "lay_out_chunk"}  # these also take the font files already sent
+# A layout makes millions of short-lived objects: with Python's default thresholds (700), a
+# worker spent 8 % of its time in the cycle collector, 3.4 % with these (12 chunks of 100
+# cards, tagged or not), its peak memory the same (a chunk's garbage is collected once it is
+# written anyway).
+_COLLECTOR_THRESHOLDS = (10_000, 10, 10)
 
 
 def _answer(call: Call, known_fonts: set[str]) -> tuple[bool, Any]:
@@ -48,6 +54,8 @@ def _serve(connection: Connection) -> None:
     """A worker process: answers calls until the connection closes. Ctrl-C is for the
     process that started it, which then closes the connection: a worker stops quietly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # what the forkserver imported: never scanned by a collection again
+    gc.set_threshold(*_COLLECTOR_THRESHOLDS)
     sent: set[str] = set()  # the font files this worker sent already
     with contextlib.suppress(EOFError, ConnectionError):  # that process is gone
         while True:
