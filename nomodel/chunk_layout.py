@@ -178,7 +178,10 @@ def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
                 page_references_once(),
                 pagination_as_artifacts(),
             ):
-                pdf = written.write_pdf(pdf_variant=variant)
+                # No /ID: for PDF/A and PDF/X, pydyf would make one from the data of every
+                # object, each written a second time for it; the merge gives the booklet its
+                # own (deterministic_id).
+                pdf = written.write_pdf(pdf_variant=variant, pdf_identifier=False)
             if variant:
                 pdf, headings[variant_key(variant)] = conform_chunk(pdf)
             pdfs[variant_key(variant)] = pdf
