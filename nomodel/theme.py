@@ -5,6 +5,7 @@ templates/ and styles/ and the bundled ones they override (project.Theme)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import traceback
@@ -72,11 +73,21 @@ def font_families(theme: Theme) -> list[str]:
     return list(families)
 
 
-def _font_face_rules(stylesheet: Path) -> Iterator[tinycss2.ast.AtRule]:
+def _font_face_rules(stylesheet: Path) -> tuple[tinycss2.ast.AtRule, ...]:
+    """Parsed once per version of the file: a build asks three times (the checks, the
+    glyphs, the colophon's credits), ``watch`` at every build."""
+    info = stylesheet.stat()
+    return _parsed_font_face_rules(stylesheet, info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_font_face_rules(
+    stylesheet: Path, mtime_ns: int, size: int
+) -> tuple[tinycss2.ast.AtRule, ...]:
     rules = tinycss2.parse_stylesheet(stylesheet.read_text("utf-8"), skip_comments=True)
-    for rule in rules:
-        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
-            yield rule
+    return tuple(
+        rule for rule in rules if rule.type == "at-rule" and rule.lower_at_keyword == "font-face"
+    )
 
 
 def template_error(error: TemplateError, theme: Theme) -> ThemeError:

@@ -267,3 +267,6 @@ def test_the_colophon_credits_each_font_the_stylesheet_declares(project: Path) -
         "Courier Prime",
         "Symbola",
     ]
+    # Read again once edited (``watch`` asks at every build, in one process).
+    own.write_text(own.read_text("utf-8").replace("Symbola", "Symbola2"), encoding="utf-8")
+    assert font_families(Theme.of(project / "content"))[-1] == "Symbola2"
