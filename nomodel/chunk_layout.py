@@ -19,6 +19,7 @@ from weasyprint import Document
 from weasyprint.urls import URLFetcherResponse
 
 from .checks import resource_policy
+from .chunks import ANCHOR_SCHEME
 from .compat import (
     KeptLayout,
     fixed_document_id,
@@ -67,6 +68,7 @@ class ChunkResult:
     pdfs: dict[str, bytes]  # variant ("" for none) → the chunk's PDF, fonts left out
     pages: int
     anchors: dict[str, int]  # name → page index in the chunk
+    linked_elsewhere: list[int]  # the pages with a link to another chunk's anchor
     bookmarks: list[list[tuple]]  # per page: (level, label, (x, y), state)
     page_heights: list[float]
     fonts: list[FontUse]
@@ -189,6 +191,7 @@ def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
             pdfs=pdfs,
             pages=len(document.pages),
             anchors=_first_pages(document),
+            linked_elsewhere=_linked_elsewhere(document),
             bookmarks=[list(page.bookmarks) for page in document.pages],
             page_heights=[page.height for page in document.pages],
             fonts=[],
@@ -224,6 +227,19 @@ def _first_pages(document: Document) -> dict[str, int]:
         for name in page.anchors:
             pages.setdefault(name, i)
     return pages
+
+
+def _linked_elsewhere(document: Document) -> list[int]:
+    """The pages holding a link to another chunk's anchor (chunks.ANCHOR_SCHEME): the only
+    ones the merge has to look at (a booklet's pages hold thousands of other links)."""
+    return [
+        i
+        for i, page in enumerate(document.pages)
+        if any(
+            kind == "external" and target.startswith(ANCHOR_SCHEME)
+            for kind, target, *_ in page.links
+        )
+    ]
 
 
 def _font_uses(document: Document, result: ChunkResult, known: set[str]) -> None:

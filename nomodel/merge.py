@@ -84,7 +84,7 @@ def merge(
                 _join(master, source, part.result.headings.get(key, []), joined)
         _catalog(master, head, document_id)
         _destinations(master, joined.names)
-        _links(master)
+        _links(master, _pages_linked_elsewhere(parts, offsets))
         _outline(master, parts, offsets)
         if joined.elements:
             _structure(master, joined)
@@ -175,10 +175,20 @@ def _destinations(master: pikepdf.Pdf, names: list[tuple[str, pikepdf.Object]]) 
         master.Root.Names = Dictionary(Dests=Dictionary(Names=flat))
 
 
-def _links(master: pikepdf.Pdf) -> None:
-    """A link to another chunk's anchor, written as a URI there, links to its destination."""
-    for page in master.pages:
-        for annotation in page.obj.get("/Annots", []):
+def _pages_linked_elsewhere(parts: Sequence[Part], offsets: list[int]) -> list[int]:
+    return [
+        offset + index
+        for part, offset in zip(parts, offsets, strict=True)
+        if part.result is not None
+        for index in part.result.linked_elsewhere
+    ]
+
+
+def _links(master: pikepdf.Pdf, pages: list[int]) -> None:
+    """A link to another chunk's anchor, written as a URI there, links to its destination
+    (``pages``: those holding such links)."""
+    for number in pages:
+        for annotation in master.pages[number].obj.get("/Annots", []):
             name = anchor_elsewhere(annotation)
             if name is not None:
                 del annotation["/A"]
