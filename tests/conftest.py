@@ -8,7 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from chunked import chunked_content
 from samples import SECRET, SMALL_CONTENT
+
+from nomodel import chunks
 
 WriteContent = Callable[[dict[str, str | bytes]], Path]
 
@@ -78,3 +81,24 @@ def no_weasyprint_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
     finally:
         logger.removeHandler(warnings)
     assert not warnings.messages, "WeasyPrint warned:\n" + "\n".join(warnings.messages)
+
+
+@pytest.fixture(scope="module")
+def small_chunks() -> Iterator[None]:
+    """Chunks of two cards, so that a small folder is laid out in several (the build lays
+    out a booklet of few cards at once), for the tests of a module that asks."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks, "CARDS_PER_CHUNK", 2)
+        yield
+
+
+@pytest.fixture(scope="module")
+def chunked_folders(
+    small_chunks: None, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """A folder of 7 cards with cross-references and editions, cards starting on any page
+    and on right-hand pages (tests/chunked.py)."""
+    return {
+        start: chunked_content(tmp_path_factory.mktemp(f"chunks-{start}"), start)
+        for start in ("any", "recto")
+    }

@@ -1,0 +1,145 @@
+"""A rebuild lays out only what changed and equals a cold build; the cache of laid-out chunks
+is never trusted when it is stale or damaged (engine.py, cache.py). The folders are shared
+by the tests of this module (conftest's ``chunked_folders``, chunks of two cards)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chunked import CARDS, append, build, copied
+
+from nomodel import chunks, engine, workers
+from nomodel.cache import FORMAT
+from nomodel.cache_key import FOLDER
+from nomodel.chunk_layout import ChunkJob
+from nomodel.markdown_html import Converted, MarkdownRenderer
+from nomodel.project import bundled_root
+
+
+def _recorded(function: Callable[..., object], htmls: list[str]) -> Callable[..., object]:
+    """``function`` (a layout call a worker answers), noting the HTML of each job."""
+
+    def recorded(*args: object) -> object:
+        htmls.append(next(arg.html for arg in args if isinstance(arg, ChunkJob)))
+        return function(*args)
+
+    return recorded
+
+
+def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
+    chunked_folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, out = copied(chunked_folders["any"], tmp_path)
+    cold = build(content, out, cache=True)
+    assert cold.laid_out == CARDS
+    again = build(content, out, cache=True)
+    assert again.laid_out == 0  # nothing changed: every chunk from the cache
+    card = sorted(content.rglob("00*.md"))[2]
+    text = card.read_text()
+    end = text.rindex("é")
+    card.write_text(text[:end] + "e" + text[end + 1 :])  # its body: the same pages
+    laid: list[str] = []  # the HTML of each layout
+    for name in ("hold", "lay_out_chunk"):
+        monkeypatch.setitem(workers._FUNCTIONS, name, _recorded(workers._FUNCTIONS[name], laid))
+    converted: list[Path] = []  # the Markdown bodies converted again (check_cache.py)
+    convert = MarkdownRenderer.converted
+
+    def counted(self: MarkdownRenderer, text: str, path: Path, *args: Any) -> Converted:
+        converted.append(path)
+        return convert(self, text, path, *args)
+
+    monkeypatch.setattr(MarkdownRenderer, "converted", counted)
+    edited = build(content, out, cache=True)
+    assert converted == [card]
+    assert edited.laid_out == chunks.CARDS_PER_CHUNK  # the card's chunk only
+    # and the booklet's head alone, for the metadata (its date is the card's): neither the
+    # cover and sommaire nor the colophon, which the new date does not change.
+    number = re.search(r"^number: (\S+)$", text, re.MULTILINE).group(1)
+    assert len(laid) == 2 and sum(f'id="card-{number}"' in html for html in laid) == 1
+    assert sum(bool(re.search(r"<body[^>]*>\s*</body>", html)) for html in laid) == 1
+    build(content, tmp_path / "cold")
+    assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
+
+
+def test_a_new_card_title_lays_out_the_sommaire_once(
+    chunked_folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sommaire, laid out beside the edited card's chunk (two jobs), prints the pages of
+    that chunk's cards as they were in the previous build: right the first time."""
+    content, out = copied(chunked_folders["any"], tmp_path)
+    build(content, out, cache=True, jobs=2)
+    previous = json.loads((out / FOLDER / "pages.json").read_text())
+    number = next(  # a card that is not the first of its chunk
+        name.removeprefix("card-")
+        for _, anchors in previous.values()
+        for name, page in anchors.items()
+        if name.startswith("card-") and page > 0
+    )
+    card = next(
+        path for path in content.rglob("00*.md") if f"number: {number}\n" in path.read_text()
+    )
+    card.write_text(
+        re.sub(r"^title: (.*)$", r"title: \1 revu", card.read_text(), count=1, flags=re.M)
+    )
+    rounds = []
+    lay_out_round = engine._round
+
+    def counted(*args: object) -> set[int]:
+        rounds.append(args[1])
+        return lay_out_round(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_round", counted)
+    build(content, out, cache=True, jobs=2)
+    assert len(rounds) == 1, rounds  # not a second one for the sommaire's page numbers
+    build(content, tmp_path / "cold", jobs=2)
+    assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
+
+
+def test_the_cache_is_stale_when_what_the_pages_depend_on_changes(
+    chunked_folders: dict[str, Path], tmp_path: Path
+) -> None:
+    content, out = copied(chunked_folders["any"], tmp_path)
+    assert build(content, out, cache=True).laid_out == CARDS
+    index = sorted(content.rglob("_section.md"))[-1]
+    index.write_text(re.sub(r"title: .*", "title: Un autre titre", index.read_text(), count=1))
+    assert build(content, out, cache=True).laid_out > 0  # the section's chunks at least
+    styles = tmp_path / "styles"  # the project's own, beside content/
+    shutil.copytree(bundled_root() / "styles", styles)
+    append(styles / "booklet.css", "\n.card-title { letter-spacing: 0.02em; }\n")
+    assert build(content, out, cache=True).laid_out == CARDS
+    font = styles / "fonts/CourierPrime-Regular.ttf"
+    font.write_bytes(font.read_bytes() + b"\0")  # another file, the same glyphs
+    assert build(content, out, cache=True).laid_out == CARDS
+    assert build(content, out, cache=True, bleed_mm=5.0).laid_out == CARDS
+
+
+def test_a_damaged_cache_is_ignored(chunked_folders: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(chunked_folders["any"], out, cache=True)
+    entries = sorted((out / FOLDER / "chunks").iterdir())
+    assert len(entries) >= 3
+    truncated, garbage, other_version = entries[:3]
+    truncated.write_bytes(truncated.read_bytes()[:1000])
+    garbage.write_bytes(b"\x80\x04garbage" * 100)
+    older = other_version.read_bytes().replace(FORMAT, b"nomodel-chunk-cache 0\n", 1)
+    other_version.write_bytes(older)
+    damaged = {path: path.read_bytes() for path in (truncated, garbage, other_version)}
+    expected = (out / "booklet.pdf").read_bytes()
+    build(chunked_folders["any"], out, cache=True)
+    assert (out / "booklet.pdf").read_bytes() == expected
+    for path, data in damaged.items():  # laid out again and kept whole, or not needed
+        if path.exists():  # (the sommaire's first layout, before the page numbers were known)
+            assert path.read_bytes() != data and path.read_bytes().startswith(FORMAT)
+    assert any(path.exists() for path in damaged)
+
+
+def test_no_cache_keeps_nothing(chunked_folders: dict[str, Path], tmp_path: Path) -> None:
+    result = build(chunked_folders["any"], tmp_path / "out", cache=False)
+    assert result.laid_out == CARDS
+    assert not (tmp_path / "out" / FOLDER).exists()
