@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -102,14 +102,13 @@ class RendererOptions:
 LONGEST_KEPT = 2000
 
 
-@functools.lru_cache(maxsize=4096)
-def _kept_link(url: str) -> str:
-    return normalize_url.normalizeLink(url)
+@functools.lru_cache(maxsize=8192)
+def _kept(normalize: Callable[[str], str], url: str) -> str:
+    return normalize(url)
 
 
-@functools.lru_cache(maxsize=4096)
-def _kept_link_text(url: str) -> str:
-    return normalize_url.normalizeLinkText(url)
+def _normalized(normalize: Callable[[str], str], url: str) -> str:
+    return _kept(normalize, url) if len(url) <= LONGEST_KEPT else normalize(url)
 
 
 class _EveryLink(MarkdownIt):
@@ -121,13 +120,12 @@ class _EveryLink(MarkdownIt):
 
     # Each address normalized once: mdurl parses and encodes it in Python (150 µs), and a
     # booklet repeats its addresses (2.1 s of 12 for a check of 2000 generated cards).
+    # markdown-it's own methods call the same functions, uncached.
     def normalizeLink(self, url: str) -> str:
-        return _kept_link(url) if len(url) <= LONGEST_KEPT else super().normalizeLink(url)
+        return _normalized(normalize_url.normalizeLink, url)
 
     def normalizeLinkText(self, link: str) -> str:
-        if len(link) <= LONGEST_KEPT:
-            return _kept_link_text(link)
-        return super().normalizeLinkText(link)
+        return _normalized(normalize_url.normalizeLinkText, link)
 
 
 class MarkdownRenderer:

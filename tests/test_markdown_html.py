@@ -101,10 +101,7 @@ def test_addresses_are_normalized_as_markdown_it_does_and_a_huge_one_never_kept(
     """Each address is normalized once for the whole booklet (mdurl is slow), but an
     address of megabytes in a hostile card is normalized each time, not kept in memory."""
     ours, theirs = markdown_html._EveryLink("commonmark"), MarkdownIt("commonmark")
-    kept = {
-        "normalizeLink": markdown_html._kept_link,
-        "normalizeLinkText": markdown_html._kept_link_text,
-    }[kind]
+    kept = markdown_html._kept
     short = f"https://exemple.fr/été {uuid.uuid4()}"
     huge = "https://exemple.fr/" + "é%20" * 100_000
     before = kept.cache_info().currsize
