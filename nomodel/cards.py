@@ -19,9 +19,9 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from . import struct_tree
-from .conformance import HEADINGS
 from .model import Card
 from .pdf_file import copied, saved
+from .tag_tree import HEADINGS
 from .trim import trim_pages
 
 
@@ -186,7 +186,7 @@ def _as_own_document(top: list[pikepdf.Object], dropped: set[tuple[int, int]]) -
     pending = list(top)
     while pending:
         element = pending.pop()
-        if element.S in HEADINGS:
+        if str(element.S) in HEADINGS:
             headings.append(element)
         kids = struct_tree.kids(element)
         lost = False
@@ -202,9 +202,9 @@ def _as_own_document(top: list[pikepdf.Object], dropped: set[tuple[int, int]]) -
             element.K = Array(kept)
             if Name.Link == element.S and not any(_is_link(kid) for kid in kept):
                 element.S = Name.Span
-    top_level = min((HEADINGS[heading.S] for heading in headings), default=1)
+    top_level = min((HEADINGS[str(heading.S)] for heading in headings), default=1)
     for heading in headings:
-        heading.S = Name(f"/H{HEADINGS[heading.S] - top_level + 1}")
+        heading.S = Name(f"/H{HEADINGS[str(heading.S)] - top_level + 1}")
 
 
 def _refers_to(kid: object, annotations: set[tuple[int, int]]) -> bool:

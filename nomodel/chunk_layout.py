@@ -32,11 +32,11 @@ from .compat import (
     renumbered,
     sided,
 )
-from .conformance import Heading, conform_chunk
 from .layout import LayoutOptions, SandboxedFetcher, lay_out, without_dead_links
 from .memory import give_back
 from .preflight import LowResImage, low_res_images
 from .project import Theme
+from .tag_tree import Heading, fixed_tags
 from .theme import css_problems
 from .wide_tables import TableMeasure, measure_tables
 
@@ -179,13 +179,14 @@ def _written(layout: _Layout, known_fonts: set[str]) -> ChunkResult:
                 fixed_document_id(CHUNK_DOCUMENT_ID),
                 page_references_once(),
                 pagination_as_artifacts(),
+                fixed_tags() as found,
             ):
                 # No /ID: for PDF/A and PDF/X, pydyf would make one from the data of every
                 # object, each written a second time for it; the merge gives the booklet its
                 # own (deterministic_id).
                 pdf = written.write_pdf(pdf_variant=variant, pdf_identifier=False)
             if variant:
-                pdf, headings[variant_key(variant)] = conform_chunk(pdf)
+                headings[variant_key(variant)] = found
             pdfs[variant_key(variant)] = pdf
         result = ChunkResult(
             pdfs=pdfs,

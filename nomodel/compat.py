@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -94,6 +94,31 @@ def pagination_as_artifacts() -> Iterator[None]:
     finally:
         weasyprint.draw.draw_stacking_context = draw_context
         weasyprint.pdf.tags._build_box_tree = box_tree
+
+
+@contextmanager
+def tags_finished(finish: Callable[[pydyf.PDF, int], object]) -> Iterator[None]:
+    """While the block runs, ``finish(pdf, first)`` is called on each tagged PDF that
+    WeasyPrint writes, right after it builds its structure tree: the tree's objects are
+    those from number ``first`` on, and nothing else refers to them but the catalog.
+
+    WeasyPrint (70) builds the tree in ``weasyprint.pdf.tags.add_tags``, which
+    ``weasyprint.pdf.generate_pdf`` calls through its own module's name, and has no hook
+    there (``write_pdf``'s finisher comes after the PDF variant's objects are added)."""
+    import weasyprint.pdf
+
+    add_tags = weasyprint.pdf.add_tags
+
+    def adding(pdf: pydyf.PDF, *args: Any) -> None:
+        first = len(pdf.objects)
+        add_tags(pdf, *args)
+        finish(pdf, first)
+
+    weasyprint.pdf.add_tags = adding
+    try:
+        yield
+    finally:
+        weasyprint.pdf.add_tags = add_tags
 
 
 def laid_out_boxes(page: Page) -> Iterator[Box]:

@@ -26,9 +26,10 @@ from pikepdf import Array, Dictionary, Name, String
 from . import struct_tree
 from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
 from .compat import bookmark_tree
-from .conformance import Heading, anchor_elsewhere, conform, heading_element, number_headings
+from .conformance import anchor_elsewhere, conform, heading_element, number_headings
 from .font_merge import merged_fonts
 from .pdf_file import copied
+from .tag_tree import Heading
 
 SCALE = 0.75  # CSS px → PDF points (WeasyPrint's write_pdf at zoom 1)
 # Catalog entries made again for the whole booklet; the others are the head's.

@@ -9,12 +9,14 @@ import re
 import struct
 import uuid
 import zlib
+from collections.abc import Iterator
 
 import pydyf
 import pypdf
 import pytest
 import weasyprint.pdf.fonts
 import weasyprint.pdf.metadata
+import weasyprint.pdf.tags
 from PIL import Image, ImageCms
 from weasyprint import HTML
 from weasyprint.text.ffi import ffi
@@ -37,6 +39,7 @@ from nomodel.compat import (
     renumbered,
     sided,
     srgb_profile,
+    tags_finished,
 )
 from nomodel.faces import NO_SYNTHESIS
 
@@ -70,6 +73,42 @@ def test_page_references_once_changes_nothing_in_the_pdf() -> None:
         pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
         assert len(pdf.page_references) == 2
     assert isinstance(pydyf.PDF.page_references, property)  # restored
+
+
+def test_tags_finished_sees_the_tree_and_only_the_tree_from_its_first_object() -> None:
+    """WeasyPrint still builds the structure tree in one go through the name
+    ``weasyprint.pdf.add_tags``, after every other object it refers to: the objects from
+    ``first`` on are structure objects, referred to from the catalog and one another only;
+    untagged PDFs never call it; and the name is restored after the block, also after an
+    exception."""
+    seen: list[tuple[list[object], list[object], object]] = []
+
+    def finish(pdf: pydyf.PDF, first: int) -> None:
+        seen.append((pdf.objects[:first], pdf.objects[first:], pdf.catalog["StructTreeRoot"]))
+
+    def references(value: object) -> Iterator[bytes]:
+        if isinstance(value, bytes):
+            yield value
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                yield from references(item)
+
+    document = HTML(string=LINKED_PAGES).render()
+    plain = document.write_pdf(pdf_variant="pdf/ua-1")
+    with tags_finished(finish):
+        assert document.write_pdf(pdf_variant="pdf/ua-1") == plain  # nothing changed
+        document.write_pdf()
+    ((before, tree, root),) = seen
+    structure = {"/StructTreeRoot", "/StructElem", "/OBJR"}
+    assert all(isinstance(obj, dict) and obj.get("Type") in structure for obj in tree[1:])
+    assert tree[0].keys() == {"Nums"}  # the ParentTree comes first
+    numbers = {obj.reference for obj in tree}
+    outside = [found for obj in before for found in references(obj) if found in numbers]
+    assert outside == [root]  # the catalog's
+    assert weasyprint.pdf.add_tags is weasyprint.pdf.tags.add_tags
+    with pytest.raises(RuntimeError), tags_finished(finish):
+        raise RuntimeError
+    assert weasyprint.pdf.add_tags is weasyprint.pdf.tags.add_tags
 
 
 def test_laid_out_boxes_reads_weasyprint_s_private_page_box() -> None:
