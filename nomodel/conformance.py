@@ -1,7 +1,7 @@
 """What PDF/A and PDF/UA validators ask of the PDFs WeasyPrint writes, done after it writes.
 
-WeasyPrint (70) writes PDF/A metadata compressed, RGB colours in PDF/X, and tagged PDFs that
-PDF/UA validators refuse. The fixes below edit its output (pikepdf), but the structure's:
+WeasyPrint (70) writes PDF/A metadata compressed, RGB colours in PDF/X, and structure trees
+that PDF/UA validators refuse. The fixes below edit the booklet it writes (pikepdf):
 
 - PDF/X: no DeviceRGB, which PDF/X-4 (ISO 15930-7) allows only with an RGB output intent
   and ours is CMYK: RGB colours, images and shadings are given as ICC-based sRGB, which it
@@ -13,9 +13,9 @@ PDF/UA validators refuse. The fixes below edit its output (pikepdf), but the str
 - PDF/A-3a, the cards' variant, is tagged and, with the fixes below, meets PDF/UA-1 too: its
   XMP says so, with the extension schema PDF/A asks for a property it does not predefine
   (ISO 19005-2 6.6.2.3), so that a card is both archival and accessible;
-- tagged PDFs: their structure is fixed chunk by chunk, as WeasyPrint builds it, in the
-  processes that lay the chunks out (tag_tree.py); only the headings' levels wait for the
-  merge, which alone sees them all (``number_headings``).
+- tagged PDFs: headings without gaps, starting at H1 (``number_headings``: the merge alone
+  sees them all; the rest of the structure is fixed chunk by chunk as WeasyPrint builds it,
+  in the processes that lay the chunks out: tag_tree.py).
 """
 
 from __future__ import annotations

@@ -141,9 +141,10 @@ class _Tree:
                     yield annotation
 
 
-def _elements(tree: _Tree) -> Iterator[pydyf.Dictionary]:
-    """Every structure element, in reading order (depth first)."""
-    pending = list(reversed(tree.kids(tree.root)))
+def _elements(tree: _Tree, under: object = None) -> Iterator[pydyf.Dictionary]:
+    """Every structure element under ``under`` (the tree's root when None), in reading
+    order (depth first)."""
+    pending = list(reversed(tree.kids(tree.root if under is None else under)))
     while pending:
         kid = pending.pop()
         if _is_element(kid):
@@ -267,7 +268,7 @@ def _is_toc(tree: _Tree, element: pydyf.Dictionary) -> bool:
 def _leads_to_sections(tree: _Tree, item: pydyf.Dictionary) -> bool:
     destinations = [
         _destination(tree.get(kid["Obj"]))
-        for element in (item, *_elements_under(tree, item))
+        for element in (item, *_elements(tree, item))
         for kid in tree.kids(element)
         if _is_objr(kid)
     ]
@@ -275,15 +276,6 @@ def _leads_to_sections(tree: _Tree, item: pydyf.Dictionary) -> bool:
         destination is not None and TOC_DESTINATION.fullmatch(destination) is not None
         for destination in destinations
     )
-
-
-def _elements_under(tree: _Tree, element: pydyf.Dictionary) -> Iterator[pydyf.Dictionary]:
-    pending = list(reversed(tree.kids(element)))
-    while pending:
-        kid = pending.pop()
-        if _is_element(kid):
-            yield kid
-            pending.extend(reversed(tree.kids(kid)))
 
 
 def _destination(annotation: object) -> str | None:
