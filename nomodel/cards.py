@@ -20,7 +20,7 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from . import struct_tree
 from .model import Card
-from .pdf_file import copied, saved
+from .pdf_file import copied, copied_all, saved
 from .tag_tree import HEADINGS
 from .trim import trim_pages
 
@@ -146,7 +146,7 @@ def _copy_structure(
     for element in top:
         del element["/P"]  # else copying it would copy its parent, the whole tree
     _as_own_document(top, dropped)
-    copies = [single.copy_foreign(element) for element in top]
+    copies = copied_all(single, source.pdf, top)
     new_document = single.make_indirect(
         Dictionary(Type=Name.StructElem, S=Name.Document, K=Array(copies))
     )
@@ -160,9 +160,9 @@ def _copy_structure(
         for annotation in source.pdf.pages[number].obj.get("/Annots", Array())
         if "/StructParent" in annotation
     ]
-    nums = Array()
-    for key in sorted(keys):
-        nums.extend(Array([key, copied(single, source.pdf, parent_tree[key])]))
+    keys.sort()
+    values = copied_all(single, source.pdf, [parent_tree[key] for key in keys])
+    nums = Array([item for pair in zip(keys, values, strict=True) for item in pair])
     new_root = Dictionary(
         Type=Name.StructTreeRoot,
         K=new_document,

@@ -28,7 +28,7 @@ from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
 from .compat import bookmark_tree
 from .conformance import anchor_elsewhere, conform, heading_element, number_headings
 from .font_merge import merged_fonts
-from .pdf_file import copied
+from .pdf_file import copied, copied_all
 from .tag_tree import Heading
 
 SCALE = 0.75  # CSS px → PDF points (WeasyPrint's write_pdf at zoom 1)
@@ -121,9 +121,8 @@ def _join(
         master.pages.extend(source.pages)  # qpdf maps references to them from now
     names = source.Root.get("/Names", Dictionary()).get("/Dests", Dictionary())
     dests = names.get("/Names", Array())
-    joined.names += [
-        (str(dests[i]), copied(master, source, dests[i + 1])) for i in range(0, len(dests), 2)
-    ]
+    targets = copied_all(master, source, [dests[i] for i in range(1, len(dests), 2)])
+    joined.names += zip([str(dests[i]) for i in range(0, len(dests), 2)], targets, strict=True)
     tree = source.Root.get("/StructTreeRoot")
     if tree is not None:
         _join_structure(master, source, tree, headings, offset, joined)
@@ -247,14 +246,16 @@ def _join_structure(
 ) -> None:
     """The elements of the chunk's Document element, its ParentTree with keys shifted after
     the previous chunks', its headings found in the copy."""
-    top = [copied(master, source, kid) for kid in struct_tree.kids(struct_tree.document(tree))]
-    joined.elements += top
-    joined.headings += [(heading_element(top, path), level) for path, level in headings]
+    kids = struct_tree.kids(struct_tree.document(tree))
     pairs = tree.ParentTree.Nums
     keys = [int(pairs[i]) for i in range(0, len(pairs), 2)]
-    for i in range(0, len(pairs), 2):
-        joined.nums.append(int(pairs[i]) + joined.shift)
-        joined.nums.append(copied(master, source, pairs[i + 1]))
+    copies = copied_all(master, source, [*kids, *(pairs[i] for i in range(1, len(pairs), 2))])
+    top = copies[: len(kids)]
+    joined.elements += top
+    joined.headings += [(heading_element(top, path), level) for path, level in headings]
+    for key, value in zip(keys, copies[len(kids) :], strict=True):
+        joined.nums.append(key + joined.shift)
+        joined.nums.append(value)
     for page in master.pages[offset : offset + len(source.pages)]:
         if "/StructParents" in page.obj:
             page.obj.StructParents = int(page.obj.StructParents) + joined.shift
