@@ -10,12 +10,13 @@ import pikepdf
 import pydyf
 import pytest
 import weasyprint
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Dictionary, Name
 from pypdf import PdfReader
 
 from nomodel.compat import pagination_as_artifacts, tags_finished
 from nomodel.conformance import heading_element, number_headings
 from nomodel.pdf_file import saved
+from nomodel.struct_tree import kids
 from nomodel.tag_tree import finish, fixed_tags
 
 FONTS = Path(__file__).parent.parent / "styles" / "fonts"
@@ -93,7 +94,7 @@ def reading(pdf: bytes) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
 
         def walk(element: Dictionary) -> None:
-            for kid in _kids(element):
+            for kid in kids(element):
                 if isinstance(kid, int):
                     found.append((pages[element.Pg.objgen], kid, str(element.S)))
                 elif kid.get("/Type") == Name.MCR:
@@ -103,13 +104,6 @@ def reading(pdf: bytes) -> list[tuple[int, int, str]]:
 
         walk(document.Root.StructTreeRoot)
         return found
-
-
-def _kids(element: pikepdf.Object) -> list:
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, Array) else [kids]
 
 
 def _tag(kid: object) -> str:
@@ -196,7 +190,7 @@ def test_links_keep_their_annotations_and_are_printed(lightened: bytes) -> None:
         holding = [
             (element, kid.Obj)
             for element in links
-            for kid in _kids(element)
+            for kid in kids(element)
             if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
         ]
         on_pages = [a for page in document.pages for a in page.get("/Annots", [])]
@@ -209,7 +203,7 @@ def test_links_keep_their_annotations_and_are_printed(lightened: bytes) -> None:
             holder = tree[int(annotation.StructParent)]
             assert any(
                 isinstance(kid, Dictionary) and kid.get("/Obj") == annotation
-                for kid in _kids(holder)
+                for kid in kids(holder)
             )
 
 
@@ -220,19 +214,19 @@ def test_list_items_hold_a_label_and_a_body_no_link_is_in_a_link_nothing_is_empt
         """(tag, parent's tag, kids' tags and MCIDs) of every element."""
         with pikepdf.open(BytesIO(pdf)) as document:
             return [
-                (str(obj.S), str(obj.P.get("/S")), [_tag(kid) for kid in _kids(obj)])
+                (str(obj.S), str(obj.P.get("/S")), [_tag(kid) for kid in kids(obj)])
                 for obj in document.objects
                 if isinstance(obj, Dictionary) and "/S" in obj and "/P" in obj
             ]
 
     def strays(pdf: bytes) -> list[list[str]]:
-        return [kids for tag, _, kids in elements(pdf) if tag == "/LI" and set(kids) - LI_KIDS]
+        return [held for tag, _, held in elements(pdf) if tag == "/LI" and set(held) - LI_KIDS]
 
     def nested(pdf: bytes) -> int:
         return sum(tag == parent == "/Link" for tag, parent, _ in elements(pdf))
 
     def empty(pdf: bytes) -> int:
-        return sum(tag in EMPTY and not kids for tag, _, kids in elements(pdf))
+        return sum(tag in EMPTY and not held for tag, _, held in elements(pdf))
 
     assert strays(tagged) and nested(tagged) and empty(tagged)  # what WeasyPrint writes
     assert not strays(lightened) and not nested(lightened) and not empty(lightened)
@@ -273,7 +267,7 @@ def test_marked_content_moved_to_another_page_keeps_its_page() -> None:
             kid
             for obj in pdf.objects
             if isinstance(obj, Dictionary) and obj.get("/S") == Name.P
-            for kid in _kids(obj)
+            for kid in kids(obj)
             if isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR
         ]
         assert references and all(kid.Pg == pdf.pages[1].obj for kid in references)
