@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from weasyprint import CSS, HTML, Document, Page
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .faces import RealFacesOnly
+from .faces import with_faces
 from .fetch import MAX_FILE_BYTES, REMOTE_SCHEMES, Refused, ResourcePolicy, checked_content
 from .project import Theme
 
@@ -82,11 +82,15 @@ def lay_out(html: str, base_url: Path, options: LayoutOptions, fetcher: URLFetch
             " components: cyan, magenta, yellow, black }"
         )
         stylesheets.append(CSS(string=profile, color_profiles=color_profiles, url_fetcher=fetcher))
-    document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
-        font_config=RealFacesOnly(),
-        color_profiles=color_profiles,
-        stylesheets=stylesheets,
-        pdf_variant=options.pdf_variant,
+    page = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+    document = with_faces(
+        lambda faces: page.render(
+            font_config=faces,
+            color_profiles=color_profiles,
+            stylesheets=stylesheets,
+            pdf_variant=options.pdf_variant,
+        ),
+        str(base_url),
     )
     document = without_dead_links(document)
     return pad_to_multiple_of_four(document) if options.pad else document
