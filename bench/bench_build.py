@@ -92,7 +92,7 @@ def _rss(pid: int) -> int:
 
 def _pss(pid: int) -> int:
     """The process's share of the memory it maps: its own pages, and each page it shares
-    with n processes (the workers' libraries, from one forkserver) counted 1/n."""
+    with n processes (the libraries they map) counted 1/n."""
     try:
         rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:

@@ -51,7 +51,7 @@ class Made:
 
 
 def derive(master: bytes, wanted: Wanted, workers: Workers, staging: Path) -> Made:
-    """Every output asked for, made from ``master`` on ``workers``, which are then stopped
+    """Every output asked for, made from ``master`` on ``workers``, which then rest
     (their memory held the master's objects), and written into ``staging`` by the process
     that made it: the build's own process never holds them (500 cards: 50 MB of PDFs; its
     peak went from 282 to 146 MB)."""
@@ -77,7 +77,7 @@ def derive(master: bytes, wanted: Wanted, workers: Workers, staging: Path) -> Ma
     try:
         reports = workers.map("derive", calls)
     finally:
-        workers.close()
+        workers.rest()
     report = next((found for found in reports if found is not None), None)
     return Made([*files, *(file for part in card_files for file in part)], report)
 

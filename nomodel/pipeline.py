@@ -175,6 +175,7 @@ def _build_target(
         (variant,),
         pad=not target.proof,
         trim=not options.print_pdf,  # else written with the bleed, the print PDF's master
+        outputs=options.print_pdf or options.impose or options.cards,
     )
     with stage(f"lay out {target.stem}"):
         booklet = lay_out_booklet(html, marks, settings, workers, cache)

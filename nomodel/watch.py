@@ -64,7 +64,7 @@ def watch(
     own = (project / kind for kind in KINDS)
     folders = [content_dir.resolve(), *(folder for folder in own if folder.is_dir())]
     sources_only = _SourceFilter(options.output_dir)
-    build = _Builder(content_dir, options, out, err, pipeline.Workers(options.jobs))
+    build = _Builder(content_dir, options, out, err, pipeline.Workers(options.jobs, keep=True))
     try:
         shown = ", ".join(f"{display_path(folder)}/" for folder in folders)
         say(out, [f"watching {shown} (Ctrl-C to stop)"])
@@ -101,7 +101,7 @@ class _Builder:
     options: pipeline.BuildOptions
     out: TextIO
     err: TextIO
-    workers: pipeline.Workers  # one set for every build (forked again after each merge)
+    workers: pipeline.Workers  # one set for every build, kept between builds
     kept: str = NOTHING_WRITTEN  # until a build succeeds, a failure leaves nothing new
     told: set[str] = field(default_factory=set)  # notices shown once for the whole watch
 

@@ -1,24 +1,34 @@
-"""The processes that lay chunks out for engine.py (``--jobs``), forked from a forkserver,
-then make the outputs from the booklet (derive.py).
+"""The workers that lay chunks out for engine.py (``--jobs``), then make the outputs from
+the booklet (derive.py).
 
 A worker answers calls of chunk_layout's functions and derive's, one at a time, in the order
-sent (``map`` sends each call to the first worker free). It
-keeps what it laid out between calls (``hold``) until told where that chunk starts
-(``release``): a chunk is released by the worker that holds it, which a
-ProcessPoolExecutor cannot promise. With one job, the calls run in this
-process, answered at once.
+sent (``map`` sends each call to the first worker free). It keeps what it laid out between
+calls (``hold``) until told where that chunk starts (``release``): a chunk is released by the
+worker that holds it, which a ProcessPoolExecutor cannot promise.
+
+With one job, the calls run in this process, answered at once. With N jobs, one worker is a
+thread of this process and N - 1 are new Python processes (``python -c``, a socket to talk
+through), each importing WeasyPrint itself (a second, while this process reads and composes
+the booklet). Memory is what decided it: each process holds WeasyPrint, its fonts and a
+layout (about 110 MB), and multiprocessing's forkserver (76 MB) and resource tracker (13 MB)
+stayed beside the workers for the whole build. A 492-page build peaked at 418 MB (resident,
+every process summed) with the forkserver and two workers forked from it, at 271 MB with
+this process and one worker, in about the same time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Collection, Sequence
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from . import chunk_layout, derive
@@ -50,17 +60,27 @@ def _answer(call: Call, known_fonts: set[str]) -> tuple[bool, Any]:
         return False, error
 
 
-def _serve(connection: Connection) -> None:
-    """A worker process: answers calls until the connection closes. Ctrl-C is for the
-    process that started it, which then closes the connection: a worker stops quietly."""
+def serve(fd: int) -> None:
+    """A worker process (``_Process``): answers calls on the socket ``fd`` until it closes.
+    Ctrl-C is for the process that started it, which then closes the socket: a worker
+    stops quietly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.freeze()  # what the forkserver imported: never scanned by a collection again
+    gc.freeze()  # what it imported: never scanned by a collection again
     gc.set_threshold(*_COLLECTOR_THRESHOLDS)
+    connection = Connection(fd)
     sent: set[str] = set()  # the font files this worker sent already
     with contextlib.suppress(EOFError, ConnectionError):  # that process is gone
         while True:
             call = connection.recv()
             connection.send(_answer(call, sent))
+
+
+# A worker's program: nomodel imported from where this process found it (a checkout, a venv).
+_PROGRAM = (
+    "import sys; sys.path.insert(0, sys.argv[2]);"
+    " from nomodel.workers import serve; serve(int(sys.argv[1]))"
+)
+_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
 class Worker:
@@ -91,13 +111,53 @@ class _Local(Worker):
         return self._unwrap(self._reply)
 
 
-class _Process(Worker):
-    def __init__(self, workers: Workers, context: Any) -> None:
+class _Thread(Worker):
+    """This process, answering in a thread while the build's thread waits for every worker:
+    with two jobs, one process and this one lay chunks out, instead of two processes beside
+    this one (each holds WeasyPrint, its fonts and a layout: about 110 MB). A call's answer
+    is told on a socket, so that ``answered`` waits for it as for a process's."""
+
+    def __init__(self, workers: Workers) -> None:
         super().__init__(workers)
-        self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)
-        self.process.start()
-        theirs.close()
+        self.connection, self._done = socket.socketpair()
+        self._thread: threading.Thread | None = None
+        gc.set_threshold(*_COLLECTOR_THRESHOLDS)  # as in a worker process
+
+    def send(self, name: str, *args: Any) -> None:
+        known = set(self.workers.font_files)
+        self._reply: tuple[bool, Any] = (False, RuntimeError("the layout thread stopped"))
+
+        def answer() -> None:
+            try:
+                self._reply = _answer((name, args), known)
+            finally:
+                self._done.send(b".")
+
+        self._thread = threading.Thread(target=answer, daemon=True)
+        self._thread.start()
+
+    def receive(self) -> Any:
+        self.connection.recv(1)
+        self.close()
+        return self._unwrap(self._reply)
+
+    def close(self) -> None:
+        """Waits for the call under way: the next one must not lay out beside it."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+class _Process(Worker):
+    def __init__(self, workers: Workers) -> None:
+        super().__init__(workers)
+        ours, theirs = socket.socketpair()
+        with theirs:
+            command = [sys.executable, "-c", _PROGRAM, str(theirs.fileno()), _PACKAGE_PARENT]
+            self.process = subprocess.Popen(
+                command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL
+            )
+        self.connection = Connection(ours.detach())
 
     def send(self, name: str, *args: Any) -> None:
         self.connection.send((name, args))
@@ -106,59 +166,54 @@ class _Process(Worker):
         try:
             return self._unwrap(self.connection.recv())
         except (EOFError, ConnectionError):
-            raise RuntimeError(f"a layout process stopped ({self.process.exitcode})") from None
+            raise RuntimeError(f"a layout process stopped ({self.process.poll()})") from None
 
     def close(self) -> None:
-        self.connection.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        self.connection.close()  # the worker's cue to stop
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
 
 
 class Workers:
-    """``jobs`` processes, started by ``start`` or on first use, until ``close`` (before each
-    merge: engine._merged); the next call starts them again. With one job, chunks are laid
-    out in this process."""
+    """``jobs`` processes, started by ``start`` or on first use, until ``close``. Before the
+    merge they ``rest`` (engine._merged): stopped, their memory the system's again, but
+    with ``keep`` (``watch``: the next build finds them with WeasyPrint imported and the
+    fonts loaded). The next call starts them again. With one job, chunks are laid out in
+    this process."""
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, keep: bool = False) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.keep = keep
         self.font_files: dict[str, bytes] = {}  # sha256 → file, sent once per worker
         self._all: list[Worker] = []
-        self._starting: threading.Thread | None = None
 
     def start(self) -> None:
-        """Starts the processes in the background (importing WeasyPrint takes them a second)
-        while this one goes on."""
-        if not self._all and self._starting is None:
-            self._starting = threading.Thread(target=self._start, daemon=True)
-            self._starting.start()
+        """Starts the processes, if not started yet: they import WeasyPrint (a second) while
+        this one goes on."""
+        if not self._all:
+            others = [_Process(self) for _ in range(self.jobs - 1)]
+            self._all = [_Local(self)] if self.jobs == 1 else [_Thread(self), *others]
 
     def all(self) -> list[Worker]:
-        if self._starting is not None:
-            self._starting.join()
-            self._starting = None
-        self._start()  # if not started yet, or closed since (watch, after a failed build)
+        self.start()  # if not started yet, or closed since (after a merge, a failed build)
         return self._all
 
-    def _start(self) -> None:
-        if not self._all:
-            if self.jobs == 1:
-                self._all = [_Local(self)]
-            else:
-                # forkserver: workers start from a process that imported WeasyPrint once,
-                # and never from this one's threads (watch) or memory.
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["nomodel.chunk_layout"])
-                self._all = [_Process(self, context) for _ in range(self.jobs)]
+    def rest(self) -> None:
+        if not self.keep:
+            self.close()
 
     def answered(self, busy: Collection[Worker]) -> list[Worker]:
         """The workers of ``busy`` (sent a call not received yet) that answered, once one
         has (waits for it)."""
-        local = [worker for worker in busy if not isinstance(worker, _Process)]
+        local: list[Worker] = [worker for worker in busy if isinstance(worker, _Local)]
         if local or not busy:
             return local
-        ready = wait([worker.connection for worker in busy if isinstance(worker, _Process)])
-        return [w for w in busy if isinstance(w, _Process) and w.connection in ready]
+        waited = [worker for worker in busy if isinstance(worker, _Thread | _Process)]
+        ready = wait([worker.connection for worker in waited])
+        return [worker for worker in waited if worker.connection in ready]
 
     def map(self, name: str, calls: Sequence[tuple[Any, ...]]) -> list[Any]:
         """The answers to ``name`` called with each of ``calls``, in order, each call sent to
@@ -195,10 +250,7 @@ class Workers:
         return worker.receive()
 
     def close(self) -> None:
-        if self._starting is not None:
-            self._starting.join()  # then stopped with the others
-            self._starting = None
         for worker in self._all:
-            if isinstance(worker, _Process):
+            if isinstance(worker, _Thread | _Process):
                 worker.close()
         self._all = []

@@ -8,12 +8,13 @@ cards): its PDFs are compared with the chunked ones, property by property
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chunked import CARDS, build
 from pdf_digest import digest
+from test_workers import children
 
 from nomodel import chunks, engine, pipeline, workers
 
@@ -67,16 +68,23 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
     every = {"pdf_variant": variant, "print_pdf": True, "impose": True, "cards": True}
     single = _one_layout(folder, out / "single", **every)
     one = build(folder, out / "one", jobs=1, **every)
-    layout_processes = []  # alive while the booklet is merged (each with its memory)
-    merge = engine.merge
+    processes: list[set[int]] = []  # at the end of the layout, then while merging
+    fonts, merge = engine._fonts, engine.merge
 
-    def watched(*args: object) -> bytes:
-        layout_processes.append(len(multiprocessing.active_children()))
-        return merge(*args)  # type: ignore[arg-type]
+    def watched(function: Any) -> Any:
+        def called(*args: Any) -> Any:
+            processes.append(set(children()))
+            return function(*args)
 
-    monkeypatch.setattr(engine, "merge", watched)
+        return called
+
+    monkeypatch.setattr(engine, "_fonts", watched(fonts))
+    monkeypatch.setattr(engine, "merge", watched(merge))
     two = build(folder, out / "two", jobs=2, **every)
-    assert layout_processes == [0]
+    # The layout's worker stopped before the merge (its memory held layouts); the one that
+    # makes the outputs is a new one, importing WeasyPrint while this process merges.
+    laying_out, merging = processes
+    assert len(laying_out) == len(merging) == 1 and not laying_out & merging
     assert one.pages == two.pages == single.pages
     # Same bytes in one process or two (chunks laid out before their first page is known,
     # then renumbered), and the single layout's pages, text (the sommaire's folios and the
