@@ -43,7 +43,6 @@ class Settings:
     variants: tuple[str | None, ...]
     pad: bool  # to a multiple of 4 pages, before the colophon
     trim: bool = True  # the PDFs cut at the trim; else with the bleed (a print master)
-    outputs: bool = False  # outputs are made from the booklet on the workers (derive.py)
 
     def job(self, html: str, pad: bool = False) -> ChunkJob:
         """The layout of ``html`` with these settings (``pad``: the booklet is one chunk)."""
@@ -413,14 +412,10 @@ def _merged(
 ) -> dict[str | None, bytes]:
     """The booklet's PDF in each variant, merged from its parts, with the catalog and
     metadata of ``metadata``'s PDF. The workers rest first: merging is what needs the most
-    memory in this process, and idle workers would keep theirs meanwhile (hundreds of MB).
-    When outputs are made from the booklet (derive.py), they start again at once: they
-    import WeasyPrint while this process merges."""
+    memory in this process, and idle workers would keep theirs meanwhile (hundreds of MB)."""
     results = [part.result for part in parts if part.result is not None]
     files = _fonts(results, workers, cache)
     workers.rest()
-    if settings.outputs:
-        workers.start()
     merged = {
         variant: merge(parts, metadata, variant, document_id, files)
         for variant in settings.variants

@@ -175,14 +175,13 @@ def _build_target(
         (variant,),
         pad=not target.proof,
         trim=not options.print_pdf,  # else written with the bleed, the print PDF's master
-        outputs=options.print_pdf or options.impose or options.cards,
     )
     with stage(f"lay out {target.stem}"):
         booklet = lay_out_booklet(html, marks, settings, workers, cache)
     _fail_on_problems(booklet, content)
     wanted = _wanted(booklet, content, options, target.stem, trim=not settings.trim)
     with stage(_writing(wanted)):
-        made = derive(booklet.pdfs[variant], wanted, workers, outputs.staging)
+        made = derive(booklet.pdfs[variant], wanted, outputs.staging)
     if options.cards:
         outputs.replace_folder(CARDS_FOLDER, _card_pdf)
     return BuildResult(

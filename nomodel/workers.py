@@ -1,7 +1,6 @@
-"""The workers that lay chunks out for engine.py (``--jobs``), then make the outputs from
-the booklet (derive.py).
+"""The workers that lay chunks out for engine.py (``--jobs``).
 
-A worker answers calls of chunk_layout's functions and derive's, one at a time, in the order
+A worker answers calls of chunk_layout's functions, one at a time, in the order
 sent (``map`` sends each call to the first worker free). It keeps what it laid out between
 calls (``hold``) until told where that chunk starts (``release``): a chunk is released by the
 worker that holds it, which a ProcessPoolExecutor cannot promise.
@@ -31,7 +30,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from . import chunk_layout, derive
+from . import chunk_layout
 
 Call = tuple[str, tuple[Any, ...]]
 # The calls a worker answers.
@@ -39,7 +38,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "hold": chunk_layout.hold,
     "release": chunk_layout.release,
     "lay_out_chunk": chunk_layout.lay_out_chunk,
-    "derive": derive.made,
 }
 _WITH_FONTS = {"release", "lay_out_chunk"}  # these also take the font files already sent
 # A layout makes millions of short-lived objects: with Python's default thresholds (700), a
@@ -138,10 +136,15 @@ class _Thread(Worker):
 
     def receive(self) -> Any:
         self.connection.recv(1)
-        self.close()
+        self._join()
         return self._unwrap(self._reply)
 
     def close(self) -> None:
+        self._join()
+        self.connection.close()
+        self._done.close()
+
+    def _join(self) -> None:
         """Waits for the call under way: the next one must not lay out beside it."""
         if self._thread is not None:
             self._thread.join()
@@ -178,7 +181,7 @@ class _Process(Worker):
 
 
 class Workers:
-    """``jobs`` processes, started by ``start`` or on first use, until ``close``. Before the
+    """``jobs`` workers, started by ``start`` or on first use, until ``close``. Before the
     merge they ``rest`` (engine._merged): stopped, their memory the system's again, but
     with ``keep`` (``watch``: the next build finds them with WeasyPrint imported and the
     fonts loaded). The next call starts them again. With one job, chunks are laid out in
