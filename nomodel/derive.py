@@ -13,10 +13,8 @@ processes; 243 MB here), for 1.5–2 s of the 35 s of that build.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .cards import CardInfo, cut_cards
 from .impose import impose
@@ -49,44 +47,23 @@ class Made:
 
 
 def derive(master: bytes, wanted: Wanted, staging: Path) -> Made:
-    """Every output asked for, made from ``master`` and written into ``staging``."""
+    """Every output asked for, made from ``master`` and written into ``staging`` as soon as
+    it is made (each card as soon as it is cut); the print PDF's preflight report."""
     booklet = f"{wanted.stem}.pdf"
-    card_files = tuple(f"{CARDS_FOLDER}/{card.number}.pdf" for card in wanted.cards)
-    calls: list[tuple[Any, ...]] = []
-    if wanted.cards:
-        calls.append(("cards", card_files, wanted.cards, wanted.subject))
-    files = [booklet]
+    files, report = [booklet], None
+    write_file(staging, booklet, trimmed(master) if wanted.trim else master)
     if wanted.print_pdf:
         files.append(f"{wanted.stem}-print.pdf")
-        calls.append(("print", files[-1], wanted.bleed_mm, wanted.low_res))
+        printable = add_crop_marks(master, wanted.bleed_mm)
+        write_file(staging, files[-1], printable)
+        report = preflight(printable, wanted.bleed_mm, wanted.low_res)
     if wanted.sheet is not None:
         # The imposition draws each page clipped to its TrimBox: the master's bleed never shows.
         files.append(f"{wanted.stem}-imposed.pdf")
-        calls.append(("impose", files[-1], wanted.sheet))
-    if wanted.trim:
-        calls.append(("trim", booklet))
-    else:
-        write_file(staging, booklet, master)
-    reports = [made(kind, master, staging, *args) for kind, *args in calls]
-    report = next((found for found in reports if found is not None), None)
-    return Made([*files, *card_files], report)
-
-
-def made(kind: str, master: bytes, staging: Path, *args: Any) -> Preflight | None:
-    """One output made from ``master`` and written into ``staging``: its file's name comes
-    first in ``args`` (the cards' names, each card written as soon as it is cut); the print
-    PDF's preflight report."""
-    if kind == "cards":
-        files, *slice_args = args
-        for file, data in zip(files, cut_cards(master, *slice_args), strict=True):
+        write_file(staging, files[-1], impose(master, wanted.sheet))
+    card_files = [f"{CARDS_FOLDER}/{card.number}.pdf" for card in wanted.cards]
+    if wanted.cards:
+        cut = cut_cards(master, wanted.cards, wanted.subject)
+        for file, data in zip(card_files, cut, strict=True):
             write_file(staging, file, data)
-        return None
-    file, *rest = args
-    if kind == "print":
-        bleed_mm, low_res = rest
-        printable = add_crop_marks(master, bleed_mm)
-        write_file(staging, file, printable)
-        return preflight(printable, bleed_mm, low_res)
-    makers: dict[str, Callable[..., bytes]] = {"impose": impose, "trim": trimmed}
-    write_file(staging, file, makers[kind](master, *rest))
-    return None
+    return Made([*files, *card_files], report)
