@@ -23,6 +23,7 @@ from .chunks import ANCHOR_SCHEME
 from .compat import (
     KeptLayout,
     fixed_document_id,
+    font_features_freed,
     font_programs_left_out,
     font_state,
     forget_link_annotations,
@@ -146,7 +147,8 @@ def release(chunk: int, shift: int, flip: bool, known_fonts: set[str]) -> ChunkR
     layout = _HELD.pop(chunk)
     try:
         if shift or flip:
-            document = renumbered(layout.document, layout.kept, shift, flip)
+            with font_features_freed():
+                document = renumbered(layout.document, layout.kept, shift, flip)
             if document is None:
                 return None
             layout.document = without_dead_links(document)
@@ -162,7 +164,7 @@ def _laid_out(job: ChunkJob) -> _Layout:
     theme = Theme.of(job.content_dir)
     fetcher = _RecordingFetcher(policy, theme)
     options = LayoutOptions(job.bleed_mm, next((v for v in job.variants if v), None), job.pad)
-    with css_problems(theme) as problems, kept_layouts() as kept:
+    with css_problems(theme) as problems, kept_layouts() as kept, font_features_freed():
         document = lay_out(job.html, job.content_dir.resolve(), options, fetcher)
     return _Layout(job, document, kept[0], fetcher, problems)
 
