@@ -235,3 +235,48 @@ def test_a_side_with_no_page_is_blank() -> None:
 
 def imposed_of(source: PdfReader, sheet: tuple[float, float] | None = None) -> PdfReader:
     return PdfReader(io.BytesIO(impose(source.stream.getvalue(), sheet)))
+
+
+def test_each_page_is_the_form_qpdf_would_make_of_it() -> None:
+    """The forms are made in the imposed file, not by qpdf in the source (which reads every
+    object of it first): each draws what qpdf's ``as_form_xobject`` draws, with its resources,
+    whether the page's content is one stream (WeasyPrint's, tagged) or several, or none."""
+    html = (
+        '<html lang="fr"><title>Essai</title><style>@font-face { font-family: Courier;'
+        " src: url(CourierPrime-Regular.ttf) } @page { size: A5; bleed: 3mm }"
+        " body { font: 14pt Courier } h1 { break-before: page; background: #eee }</style>"
+        + "".join(
+            f'<h1 id="c{n}">Carte {n}</h1><p><a href="#c{(n + 1) % 5}">suite</a></p>'
+            for n in range(5)
+        )
+    )
+    tagged = weasyprint.HTML(string=html, base_url=str(FONTS) + "/").write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
+    streams = [[b"BT /F1 90 Tf 50 400 Td (1) Tj ET"], [b"q", b"", b"BT /F1 9 Tf (2) Tj ET\n", b"Q"]]
+    several = hand_made_pdf([*streams, []]).stream.getvalue()
+    for source, pages in ((tagged, 5), (several, 3)):
+        assert _forms_as_qpdf_makes_them(source) == pages
+
+
+def _forms_as_qpdf_makes_them(source: bytes) -> int:
+    """How many pages the imposition of ``source`` draws, each checked against qpdf's form."""
+    drawn = 0
+    with (
+        pikepdf.open(io.BytesIO(source)) as original,
+        pikepdf.open(io.BytesIO(impose(source))) as imposed,
+    ):
+        order = saddle_stitch_order(len(original.pages))
+        for side, halves_of_side in zip(imposed.pages, order, strict=True):
+            for name, index in zip(("/L", "/R"), halves_of_side, strict=True):
+                if index is None:
+                    continue
+                form = side.Resources.XObject[name]
+                expected = original.pages[index].as_form_xobject()
+                assert form.read_bytes() == expected.read_bytes()
+                assert form.Subtype == Name.Form
+                assert set(form.Resources.keys()) == set(expected.Resources.keys())
+                fonts = {str(font.BaseFont) for font in form.Resources.Font.values()}
+                assert fonts == {str(font.BaseFont) for font in expected.Resources.Font.values()}
+                drawn += 1
+    return drawn
