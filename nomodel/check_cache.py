@@ -12,7 +12,7 @@ file names the code that wrote it (``cache_key.keep``): another nomodel's is not
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,12 @@ from markupsafe import Markup
 from .cache_key import digest, keep, kept
 from .errors import ContentError
 from .fetch import ResourcePolicy
+from .forked import mapped
 from .frontmatter import Parsed, parse_yaml
 from .markdown_html import Converted, MarkdownRenderer
 
-Convert = Callable[[str, Path, int, int, str], Converted]
+# What a body is converted from: its text, file, first line, top heading level and id.
+Source = tuple[str, Path, int, int, str]
 # A body: its HTML, its problems (line, message, on its own file), the numbers of the cards
 # it refers to, and the files it read (URL → ResourcePolicy.state).
 _Body = tuple[str, tuple[tuple[int, str], ...], tuple[str, ...], dict[str, str]]
@@ -53,28 +55,48 @@ class CheckCache:
         self._front[key] = parsed
         return parsed
 
-    def converter(self, renderer: MarkdownRenderer, policy: ResourcePolicy) -> Convert:
-        """``renderer.converted``, through the cache: a body is converted again only if it,
-        the renderer's context or a file it read has changed."""
+    def note(self, text: str, first_line: int, parsed: Parsed) -> None:
+        self._front[digest(text, str(first_line))] = parsed
+
+    def converted_all(
+        self, renderer: MarkdownRenderer, policy: ResourcePolicy, sources: Sequence[Source]
+    ) -> list[Converted]:
+        """``renderer.converted`` of each source, through the cache: a body is converted again
+        only if it, the renderer's context or a file it read has changed; when many are, on
+        two cores (``forked.mapped``)."""
         context = digest(renderer.context())  # once: it names every card
         state = functools.cache(policy.state)  # an image shared by cards is hashed once
+        keys = [
+            digest(context, str(path), str(line), str(top), doc_id, text)
+            for text, path, line, top, doc_id in sources
+        ]
+        bodies: list[_Body | None] = [self._kept_bodies.get(key) for key in keys]
+        stale = [
+            i
+            for i, body in enumerate(bodies)
+            if body is None or any(state(url) != held for url, held in body[3].items())
+        ]
 
-        def convert(text: str, path: Path, line: int, top: int, doc_id: str) -> Converted:
-            key = digest(context, str(path), str(line), str(top), doc_id, text)
-            body = self._kept_bodies.get(key)
-            if body is None or any(state(url) != held for url, held in body[3].items()):
-                body = _kept_body(renderer.converted(text, path, line, top, doc_id), self.html)
-                self.converted += 1
+        def convert(i: int) -> _Body:
+            return _kept_body(renderer.converted(*sources[i]), self.html)
+
+        for i, fresh in zip(stale, mapped(convert, stale), strict=True):
+            bodies[i] = fresh
+        self.converted += len(stale)
+        done = []
+        for key, body, (_, path, *_) in zip(keys, bodies, sources, strict=True):
+            assert body is not None  # each stale one converted above
             self._bodies[key] = body
             html, problems, references, reads = body
-            return Converted(
-                Markup(html),
-                tuple(ContentError(path, number, message) for number, message in problems),
-                frozenset(references),
-                reads,
+            done.append(
+                Converted(
+                    Markup(html),
+                    tuple(ContentError(path, number, message) for number, message in problems),
+                    frozenset(references),
+                    reads,
+                )
             )
-
-        return convert
+        return done
 
     def save(self) -> None:
         """Keeps what this run parsed and converted, nothing else: the cache holds one

@@ -41,7 +41,7 @@ def check(
     saves this run's when it sees fit."""
     theme = Theme.of(content_dir)
     check_fonts(theme)  # first: without its fonts, every letter would be "missing"
-    content, problems = read_content(content_dir, kept.parse if kept else None)
+    content, problems = read_content(content_dir, kept)
     policy = resource_policy(content_dir, allow_remote)
     rendered, more_problems = render_content(content, policy, problems_only, kept)
     files = [content_dir / BOOKLET_FILE]
@@ -72,19 +72,20 @@ def render_content(
     everything = not problems_only
     options = RendererOptions(typeset=everything, paper=everything, html=everything)
     renderer = MarkdownRenderer(policy, options, cards, templates)
-    convert = (kept or CheckCache(None)).converter(renderer, policy)
+    sources = []
+    for section in content.sections:
+        sources.append(
+            (section.intro, section.index_file, section.intro_line, INTRO_TOP, section.slug)
+        )
+        sources += [(c.body, c.path, c.body_line, CARD_TOP, c.number) for c in section.cards]
+    done = (kept or CheckCache(None)).converted_all(renderer, policy, sources)
     bodies: dict[Path, Markup] = {}
     references: set[str] = set()
     problems: list[ContentError] = []
-    for section in content.sections:
-        intro = (section.index_file, section.intro, section.intro_line, INTRO_TOP, section.slug)
-        sources = [intro]
-        sources += [(c.path, c.body, c.body_line, CARD_TOP, c.number) for c in section.cards]
-        for path, text, line, top, doc_id in sources:
-            done = convert(text, path, line, top, doc_id)
-            bodies[path] = done.html
-            references |= done.references
-            problems += done.problems
+    for (_, path, *_), converted in zip(sources, done, strict=True):
+        bodies[path] = converted.html
+        references |= converted.references
+        problems += converted.problems
     rendered = RenderedContent(content, MappingProxyType(bodies), frozenset(references))
     return rendered, tuple(problems)
 

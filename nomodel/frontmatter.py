@@ -25,6 +25,17 @@ Parsed = tuple[dict[Any, Any], dict[KeyPath, int]]
 Parse = Callable[[Path, str, int], Parsed]
 """``parse_yaml``, or the same through a cache (check_cache.py)."""
 
+
+class ParseCache(Protocol):
+    """Front matters parsed by earlier runs (check_cache.CheckCache)."""
+
+    def parse(self, path: Path, text: str, first_line: int) -> Parsed:
+        """``parse_yaml``, through the cache; what this run parsed is kept."""
+
+    def note(self, text: str, first_line: int, parsed: Parsed) -> None:
+        """Keeps what another process parsed for this run (forked.py)."""
+
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _OPENER = "---"
 _CLOSERS = ("---", "...")

@@ -9,7 +9,17 @@ from pathlib import Path
 from typing import TypeVar
 
 from nomodel.errors import ContentError, ContentErrors, display_path
-from nomodel.frontmatter import Parse, YamlFile, read_markdown, read_yaml
+from nomodel.forked import mapped
+from nomodel.frontmatter import (
+    MarkdownFile,
+    Parse,
+    ParseCache,
+    Parsed,
+    YamlFile,
+    parse_yaml,
+    read_markdown,
+    read_yaml,
+)
 from nomodel.model import Booklet, Card, CardFrontMatter, Content, Section, SectionFrontMatter
 from nomodel.schema import NUMBER_PATTERN, validate
 
@@ -25,9 +35,11 @@ T = TypeVar("T")
 class _Collector:
     """Gathers every ContentError so that one bad file never hides the problems of the others."""
 
-    def __init__(self, root: Path, parse: Parse | None) -> None:
+    def __init__(self, root: Path, cache: ParseCache | None) -> None:
         self.root = root  # resolved: every file read must lie under it
-        self.parse = parse  # how front matters are parsed: None, frontmatter.parse_yaml
+        self.cache = cache
+        # How front matters are parsed: through the cache, or by frontmatter.parse_yaml.
+        self.parse: Parse = cache.parse if cache else parse_yaml
         self.errors: list[ContentError] = []
         self._claims: dict[str, tuple[Path, int]] = {}
 
@@ -76,23 +88,24 @@ def load_content(root: Path) -> Content:
 
 
 def read_content(
-    root: Path, parse: Parse | None = None
+    root: Path, cache: ParseCache | None = None
 ) -> tuple[Content, tuple[ContentError, ...]]:
     """What could be read under ``root``, and every problem found there.
 
     The sections and cards that are valid are kept, so later stages can check them too
-    and all problems are reported together. ``parse``: how front matters are parsed, when
-    not by ``frontmatter.parse_yaml`` itself (check_cache.py keeps them)."""
+    and all problems are reported together. ``cache``: front matters parsed before
+    (check_cache.py keeps them)."""
     if not root.exists():
         raise FileNotFoundError(f"content folder not found: {root}")
     if not root.is_dir():
         raise NotADirectoryError(f"not a folder: {root}")
-    collect = _Collector(root.resolve(), parse)
+    collect = _Collector(root.resolve(), cache)
     source, booklet = _load_booklet(root, collect)
     folders = _section_folders(root, collect)
     if not folders:
         collect.add(root, NO_LINE, f"no sections: add a folder holding {SECTION_FILE} and cards")
-    sections = [_load_section(folder, files, collect) for folder, files in folders]
+    read = _read_all([path for _, files in folders for path in files], collect)
+    sections = [_load_section(folder, files, collect, read) for folder, files in folders]
     ordered = tuple(sorted(filter(None, sections), key=lambda s: (s.order, s.path.name)))
     if source is not None and booklet is not None:
         _check_editions(source, booklet, ordered, collect)
@@ -158,10 +171,51 @@ def _hidden(path: Path) -> bool:
     return path.name.startswith(".")
 
 
-def _load_section(folder: Path, files: list[Path], collect: _Collector) -> Section | None:
+# Each Markdown file read: what it holds, or its problems.
+_Read = dict[Path, MarkdownFile | ContentErrors]
+
+
+def _read_all(files: list[Path], collect: _Collector) -> _Read:
+    """Each Markdown file read and its front matter parsed, on two cores when they are many
+    (forked.py): the YAML parser is pure Python (0.2 ms a card). What the other process
+    parsed is kept in the cache as what this one parsed."""
+    found = mapped(partial(_read_one, parse=collect.parse), files)
+    if collect.cache:
+        for _, parsed in found:
+            for args in parsed:
+                collect.cache.note(*args)
+    return {path: read for path, (read, _) in zip(files, found, strict=True)}
+
+
+def _read_one(
+    path: Path, parse: Parse
+) -> tuple[MarkdownFile | ContentErrors, list[tuple[str, int, Parsed]]]:
+    """The file read, or its problems, and the front matters parsed to read it."""
+    parsed: list[tuple[str, int, Parsed]] = []
+
+    def noting(path: Path, text: str, first_line: int) -> Parsed:
+        parsed.append((text, first_line, parse(path, text, first_line)))
+        return parsed[-1][2]
+
+    try:
+        return read_markdown(path, noting), parsed
+    except ContentErrors as errors:
+        return errors, parsed
+
+
+def _source(read: _Read, path: Path) -> MarkdownFile:
+    found = read[path]
+    if isinstance(found, ContentErrors):
+        raise found
+    return found
+
+
+def _load_section(
+    folder: Path, files: list[Path], collect: _Collector, read: _Read
+) -> Section | None:
     index = folder / SECTION_FILE
     if index in files:
-        section = collect.attempt(lambda: _read_section(index, collect))
+        section = collect.attempt(lambda: _read_section(_source(read, index), collect))
     elif index.is_symlink():
         section = None  # a link leading out: reported while listing the folder
     else:
@@ -170,15 +224,17 @@ def _load_section(folder: Path, files: list[Path], collect: _Collector) -> Secti
     series = section.series if section else None
     card_files = [path for path in files if path != index]
     # Every card is read, even when the section itself is broken, to report all problems.
-    cards = [collect.attempt(partial(_read_card, path, series, collect)) for path in card_files]
+    cards = [
+        collect.attempt(partial(_read_card, read, path, series, collect)) for path in card_files
+    ]
     if section is None:
         return None
     ordered = sorted(filter(None, cards), key=lambda card: card.number)
     return section.model_copy(update={"cards": tuple(ordered)})
 
 
-def _read_section(index: Path, collect: _Collector) -> Section:
-    source = read_markdown(index, collect.parse)
+def _read_section(source: MarkdownFile, collect: _Collector) -> Section:
+    index = source.path
     meta = validate(SectionFrontMatter, source)
     collect.claim(f'series "{meta.series}"', index, source.line_of(("series",)))
     # Validated already: the front matter's values, and where they come from.
@@ -187,8 +243,8 @@ def _read_section(index: Path, collect: _Collector) -> Section:
     )
 
 
-def _read_card(path: Path, series: str | None, collect: _Collector) -> Card:
-    source = read_markdown(path, collect.parse)
+def _read_card(read: _Read, path: Path, series: str | None, collect: _Collector) -> Card:
+    source = _source(read, path)
     meta = validate(CardFrontMatter, source)
     line = source.line_of(("number",))
     collect.claim(f"number {meta.number}", path, line)
