@@ -54,7 +54,8 @@ class GfmAutolinks:
         return _PRETEST.search(text) is not None
 
     def test(self, text: str) -> bool:
-        return bool(self.match(text))
+        # Asked of each piece of text of a paragraph that passed ``pretest``: most have none.
+        return self.pretest(text) and bool(self.match(text))
 
     def match(self, text: str) -> list[Match] | None:
         if self._last[0] != text:
