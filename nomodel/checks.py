@@ -11,7 +11,7 @@ from markupsafe import Markup
 from .check_cache import CheckCache
 from .errors import ContentError, ContentErrors
 from .fetch import ResourcePolicy
-from .glyphs import glyph_problems
+from .glyphs import glyph_problems, glyph_scan
 from .links import Cards
 from .load import BOOKLET_FILE, read_content
 from .markdown_html import CARD_TOP, INTRO_TOP, MarkdownRenderer, RenderedContent, RendererOptions
@@ -41,19 +41,12 @@ def check(
     saves this run's when it sees fit."""
     theme = Theme.of(content_dir)
     check_fonts(theme)  # first: without its fonts, every letter would be "missing"
-    content, problems = read_content(content_dir, kept)
+    content, problems = read_content(content_dir, kept, glyph_scan(theme))
     policy = resource_policy(content_dir, allow_remote)
     rendered, more_problems = render_content(content, policy, problems_only, kept)
-    files = [content_dir / BOOKLET_FILE]
-    for section in content.sections:
-        files += [section.index_file, *(card.path for card in section.cards)]
-    inside = content_dir.resolve()
-    files = [
-        path
-        for path, real in zip(files, _resolved(files), strict=True)
-        if real.is_relative_to(inside)  # links leading out: reported
-    ]
-    problems += (*more_problems, *glyph_problems(files, theme))
+    booklet = content_dir / BOOKLET_FILE
+    inside = booklet.resolve().is_relative_to(content_dir.resolve())  # a link out: reported
+    problems += (*more_problems, *glyph_problems([booklet] if inside else [], theme))
     if problems:
         raise ContentErrors(problems)
     return rendered

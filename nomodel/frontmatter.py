@@ -131,14 +131,18 @@ class MarkdownFile(YamlFile):
 
 def read_yaml(path: Path, parse: Parse | None = None) -> YamlFile:
     """Read a whole file as one YAML mapping. Raises ContentErrors."""
-    text = _read_text(path)
+    text = read_text(path)
     data, lines = (parse or parse_yaml)(path, text, 1)
     return YamlFile(path, data, lines)
 
 
 def read_markdown(path: Path, parse: Parse | None = None) -> MarkdownFile:
     """Read a Markdown file opening with a ``---`` front matter block. Raises ContentErrors."""
-    text = _read_text(path)
+    return markdown_file(path, read_text(path), parse)
+
+
+def markdown_file(path: Path, text: str, parse: Parse | None = None) -> MarkdownFile:
+    """``read_markdown`` of the file's text (``read_text``)."""
     rows = text.split("\n")
     if rows[0].rstrip() != _OPENER:
         _fail(path, 1, 'no front matter: the file must start with a "---" line')
@@ -153,7 +157,7 @@ def _fail(path: Path, line: int, message: str) -> NoReturn:
     raise ContentErrors([ContentError(path, line, message)])
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
     """UTF-8 text with any BOM removed and every line ending turned into ``\\n``."""
     try:
         with path.open("rb") as file:

@@ -8,7 +8,7 @@ import functools
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -41,8 +41,8 @@ def _coverage(fonts: tuple[tuple[Path, int], ...]) -> frozenset[int]:
 def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
     """One problem per line and character that no font of the theme has: the author finds
     every place to change, not only the first."""
+    scan = glyph_scan(theme)
     problems = []
-    covered = coverage(theme)
     for path in paths:
         try:
             info = path.stat()
@@ -51,21 +51,32 @@ def glyph_problems(paths: Iterable[Path], theme: Theme) -> list[ContentError]:
             text = path.read_text("utf-8-sig")
         except (OSError, UnicodeError):
             continue  # the loader has reported it
-        if not _uncovered(covered).search(text):
-            continue  # most files: one search, in C, settles them
-        for number, line in enumerate(text.splitlines(), start=1):
-            for char in dict.fromkeys(line):  # each character once per line, in order
-                if ord(char) in covered or _invisible(char):
-                    continue
-                name = unicodedata.name(char, "unnamed character")
-                problems.append(
-                    ContentError(
-                        path,
-                        number,
-                        f'character "{char}" (U+{ord(char):04X} {name}) is in none of the'
-                        " booklet's fonts: it would print as an empty box",
-                    )
+        problems += scan(path, text)
+    return problems
+
+
+def glyph_scan(theme: Theme) -> Callable[[Path, str], list[ContentError]]:
+    """``glyph_problems`` of a file's text, read already (load.read_content's ``scan``)."""
+    return functools.partial(_text_problems, covered=coverage(theme))
+
+
+def _text_problems(path: Path, text: str, covered: frozenset[int]) -> list[ContentError]:
+    if not _uncovered(covered).search(text):
+        return []  # most files: one search, in C, settles them
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in dict.fromkeys(line):  # each character once per line, in order
+            if ord(char) in covered or _invisible(char):
+                continue
+            name = unicodedata.name(char, "unnamed character")
+            problems.append(
+                ContentError(
+                    path,
+                    number,
+                    f'character "{char}" (U+{ord(char):04X} {name}) is in none of the'
+                    " booklet's fonts: it would print as an empty box",
                 )
+            )
     return problems
 
 

@@ -16,8 +16,9 @@ from nomodel.frontmatter import (
     ParseCache,
     Parsed,
     YamlFile,
+    markdown_file,
     parse_yaml,
-    read_markdown,
+    read_text,
     read_yaml,
 )
 from nomodel.model import Booklet, Card, CardFrontMatter, Content, Section, SectionFrontMatter
@@ -88,13 +89,14 @@ def load_content(root: Path) -> Content:
 
 
 def read_content(
-    root: Path, cache: ParseCache | None = None
+    root: Path, cache: ParseCache | None = None, scan: Scan | None = None
 ) -> tuple[Content, tuple[ContentError, ...]]:
     """What could be read under ``root``, and every problem found there.
 
     The sections and cards that are valid are kept, so later stages can check them too
     and all problems are reported together. ``cache``: front matters parsed before
-    (check_cache.py keeps them)."""
+    (check_cache.py keeps them). ``scan``: more problems of each Markdown file's text, found
+    as it is read (glyphs.glyph_scan: characters that no font draws)."""
     if not root.exists():
         raise FileNotFoundError(f"content folder not found: {root}")
     if not root.is_dir():
@@ -104,7 +106,7 @@ def read_content(
     folders = _section_folders(root, collect)
     if not folders:
         collect.add(root, NO_LINE, f"no sections: add a folder holding {SECTION_FILE} and cards")
-    read = _read_all([path for _, files in folders for path in files], collect)
+    read = _read_all([path for _, files in folders for path in files], collect, scan)
     sections = [_load_section(folder, files, collect, read) for folder, files in folders]
     ordered = tuple(sorted(filter(None, sections), key=lambda s: (s.order, s.path.name)))
     if source is not None and booklet is not None:
@@ -173,24 +175,27 @@ def _hidden(path: Path) -> bool:
 
 # Each Markdown file read: what it holds, or its problems.
 _Read = dict[Path, MarkdownFile | ContentErrors]
+# Problems of a file's text besides its content (load.read_content's ``scan``).
+Scan = Callable[[Path, str], list[ContentError]]
+# A file read: what it holds or its problems, the front matters parsed to read it, what
+# ``scan`` found in its text.
+_Found = tuple[MarkdownFile | ContentErrors, list[tuple[str, int, Parsed]], list[ContentError]]
 
 
-def _read_all(files: list[Path], collect: _Collector) -> _Read:
-    """Each Markdown file read and its front matter parsed, on two cores when they are many
-    (forked.py): the YAML parser is pure Python (0.2 ms a card). What the other process
-    parsed is kept in the cache as what this one parsed."""
-    found = mapped(partial(_read_one, parse=collect.parse), files)
-    if collect.cache:
-        for _, parsed in found:
+def _read_all(files: list[Path], collect: _Collector, scan: Scan | None) -> _Read:
+    """Each Markdown file read, its front matter parsed and its text scanned, on two cores
+    when they are many (forked.py): the YAML parser is pure Python (0.2 ms a card). What the
+    other process parsed is kept in the cache as what this one parsed."""
+    found = mapped(partial(_read_one, parse=collect.parse, scan=scan), files)
+    for _, parsed, scanned in found:
+        if collect.cache:
             for args in parsed:
                 collect.cache.note(*args)
-    return {path: read for path, (read, _) in zip(files, found, strict=True)}
+        collect.errors += scanned
+    return {path: read for path, (read, _, _) in zip(files, found, strict=True)}
 
 
-def _read_one(
-    path: Path, parse: Parse
-) -> tuple[MarkdownFile | ContentErrors, list[tuple[str, int, Parsed]]]:
-    """The file read, or its problems, and the front matters parsed to read it."""
+def _read_one(path: Path, parse: Parse, scan: Scan | None) -> _Found:
     parsed: list[tuple[str, int, Parsed]] = []
 
     def noting(path: Path, text: str, first_line: int) -> Parsed:
@@ -198,9 +203,14 @@ def _read_one(
         return parsed[-1][2]
 
     try:
-        return read_markdown(path, noting), parsed
+        text = read_text(path)
     except ContentErrors as errors:
-        return errors, parsed
+        return errors, parsed, []
+    scanned = scan(path, text) if scan else []
+    try:
+        return markdown_file(path, text, noting), parsed, scanned
+    except ContentErrors as errors:
+        return errors, parsed, scanned
 
 
 def _source(read: _Read, path: Path) -> MarkdownFile:

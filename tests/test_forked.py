@@ -142,3 +142,37 @@ def test_a_forked_check_reads_converts_and_keeps_what_one_process_does(
     again = CheckCache(cache)
     checks.check(content, kept=again)
     assert (len(parsed), again.converted) == (0, 0)
+
+
+def test_characters_no_font_has_are_found_in_every_file_read_on_either_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files are scanned for characters as they are read, by whichever process reads
+    them: every one is reported on its line, whether its front matter is valid or not, its
+    lines end in CRLF or not, as the booklet's own file is."""
+    content = make_content(tmp_path / "content", 120)
+    cards = sorted(content.glob("*/*.md"))
+    marked = {cards[7]: 4, cards[8]: 6, cards[50]: 2, cards[51]: 9}
+    for path, line in marked.items():
+        rows = path.read_text("utf-8").split("\n")
+        rows[line - 1] += " 漢"
+        text = "\n".join(rows)
+        if path == cards[50]:
+            text = text.replace("number:", "numéro:", 1)  # the front matter has a problem
+        if path == cards[51]:
+            path.write_bytes(text.replace("\n", "\r\n").encode())
+        else:
+            path.write_text(text, "utf-8")
+    booklet = content / "booklet.yml"
+    booklet.write_text(booklet.read_text("utf-8") + "# 漢\n", "utf-8")
+    expected = {(path, line) for path, line in marked.items()}
+    expected.add((booklet, booklet.read_text("utf-8").count("\n")))
+    runs = []
+    for least in (forked.MIN_ITEMS, 10**9):  # on two cores, then on one
+        monkeypatch.setattr(forked, "MIN_ITEMS", least)
+        with pytest.raises(ContentErrors) as found:
+            checks.check(content, problems_only=True)
+        runs.append(found.value.errors)
+        glyphs = {(e.path, e.line) for e in found.value.errors if "漢" in e.message}
+        assert glyphs == expected
+    assert runs[0] == runs[1]
