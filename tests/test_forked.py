@@ -4,6 +4,7 @@ Python process, where copies can fail, be killed or counted apart from pytest's.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -44,6 +45,8 @@ def test_many_items_are_shared_with_a_copy_and_come_back_in_order() -> None:
         assert [square for square, _ in done] == [n * n for n in range(301)]
         pids = [pid for _, pid in done]
         assert set(pids[::2]) == {parent} and parent not in pids[1::2], pids
+        import gc
+        assert gc.get_freeze_count() == 0
         print(len(set(pids)))
         """
     )
@@ -176,3 +179,17 @@ def test_characters_no_font_has_are_found_in_every_file_read_on_either_core(
         glyphs = {(e.path, e.line) for e in found.value.errors if "漢" in e.message}
         assert glyphs == expected
     assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("failing", ["fork", "pipe"])
+def test_no_process_or_file_left_for_the_copy_does_the_loop_here(
+    failing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, failing, refused)
+    assert forked.mapped(lambda n: (n, os.getpid()), range(300)) == [
+        (n, os.getpid()) for n in range(300)
+    ]
+    assert gc.get_freeze_count() == 0  # what was frozen for the copy is collected again
