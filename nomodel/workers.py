@@ -119,7 +119,6 @@ class _Thread(Worker):
         super().__init__(workers)
         self.connection, self._done = socket.socketpair()
         self._thread: threading.Thread | None = None
-        gc.set_threshold(*_COLLECTOR_THRESHOLDS)  # as in a worker process
 
     def send(self, name: str, *args: Any) -> None:
         known = set(self.workers.font_files)
@@ -199,6 +198,8 @@ class Workers:
         if not self._all:
             others = [_Process(self) for _ in range(self.jobs - 1)]
             self._all = [_Local(self)] if self.jobs == 1 else [_Thread(self), *others]
+            if self.jobs > 1:  # this process lays out in a thread: collected as a worker is
+                gc.set_threshold(*_COLLECTOR_THRESHOLDS)
 
     def all(self) -> list[Worker]:
         self.start()  # if not started yet, or closed since (after a merge, a failed build)
