@@ -8,7 +8,7 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .pdf_file import saved
+from .pdf_file import copied_untouched, saved
 
 Side = tuple[int | None, int | None]
 
@@ -113,17 +113,5 @@ def _form(imposed: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Stream:
     form.Type, form.Subtype = Name.XObject, Name.Form
     for key in ("/Resources", "/Group"):
         if key in page.obj:
-            form[key] = _foreign(imposed, page.obj[key])
+            form[key] = copied_untouched(imposed, page.obj[key])
     return form
-
-
-def _foreign(target: pikepdf.Pdf, value: pikepdf.Object) -> pikepdf.Object:
-    """``value`` copied into ``target`` without a new object in its own file (see ``_form``):
-    indirect objects by qpdf, once each, direct arrays and dictionaries around them here."""
-    if value.is_indirect:
-        return target.copy_foreign(value)
-    if isinstance(value, Dictionary):
-        return Dictionary({key: _foreign(target, item) for key, item in value.items()})
-    if isinstance(value, Array):
-        return Array([_foreign(target, item) for item in value])
-    return value
