@@ -16,6 +16,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, is_null
 
 from nomodel.compat import pagination_as_artifacts
 
+# WeasyPrint's own writes are compared byte for byte (conftest.fixed_font_clock).
+pytestmark = pytest.mark.usefixtures("fixed_font_clock")
+
 FONTS = Path(__file__).parent.parent / "styles" / "fonts"
 HEAD = "( Nos cousins )"
 PAGES = 3
@@ -25,6 +28,7 @@ BODY = "<h1>Les laboratoires</h1>" + "".join(
     + "".join(f"<p>Paragraphe {part}.{line} du laboratoire.</p>" for line in range(4))
     for part in range(1, PAGES)
 )
+
 HTML = f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Nos cousins</title><style>
 @font-face {{ font-family: Old; src: url(OldStandard-Regular.ttf) }}

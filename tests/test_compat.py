@@ -49,6 +49,9 @@ from nomodel.compat import (
 )
 from nomodel.faces import NO_SYNTHESIS
 
+# WeasyPrint's own writes are compared byte for byte (conftest.fixed_font_clock).
+pytestmark = pytest.mark.usefixtures("fixed_font_clock")
+
 LINKED_PAGES = '<html lang="fr">' + "".join(
     f'<section id="s{n}" style="page-break-after: always"><a href="#s{(n + 1) % 6}">next</a>'
     f"<h1>Page {n}</h1></section>"

@@ -17,6 +17,9 @@ from nomodel.checks import resource_policy
 from nomodel.layout import LayoutOptions, SandboxedFetcher, lay_out
 from nomodel.project import bundled_root
 
+# WeasyPrint's own writes are compared byte for byte (conftest.fixed_font_clock).
+pytestmark = pytest.mark.usefixtures("fixed_font_clock")
+
 FAMILIES = {
     "CourierPrime-Regular.ttf": "Courier Prime",
     "OldStandard-Regular.ttf": "Old Standard TT",

@@ -19,6 +19,9 @@ from nomodel.pdf_file import saved
 from nomodel.struct_tree import kids
 from nomodel.tag_tree import finish, fixed_tags
 
+# WeasyPrint's own writes are compared byte for byte (conftest.fixed_font_clock).
+pytestmark = pytest.mark.usefixtures("fixed_font_clock")
+
 FONTS = Path(__file__).parent.parent / "styles" / "fonts"
 LI_KIDS = {"/Lbl", "/LBody"}
 EMPTY = {"/P", "/Span", "/Div", "/NonStruct"}  # dropped when empty
@@ -29,6 +32,7 @@ IMAGE = (
 LINES = "".join(
     f"<p>Ligne {i} d’un long paragraphe, jusqu’à la page suivante.</p>" for i in range(40)
 )
+
 HTML = f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Essai</title><style>
 @font-face {{ font-family: Old; src: url(OldStandard-Regular.ttf) }}
