@@ -2,19 +2,26 @@
 
 Each names the upstream limitation it works around; tests/test_compat.py fails loudly when a
 dependency changes under one of them, so that it is revisited (or dropped) on upgrade.
-``nomodel check`` imports this module without WeasyPrint: WeasyPrint is imported by the
-functions that need it.
+Every nomodel process imports this module first (``nomodel/__init__.py``), without WeasyPrint:
+WeasyPrint is imported by the functions that need it, its C libraries opened the quick way
+(``find_libraries_quickly``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import ctypes.util
 import functools
+import importlib.abc
+import importlib.machinery
+import io
+import sys
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import cffi
@@ -22,11 +29,84 @@ import pydyf
 from PIL import Image, ImageCms
 
 if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
     from weasyprint import HTML, Document, Page
     from weasyprint.formatting_structure.boxes import Box, PageBox
     from weasyprint.layout import LayoutContext
     from weasyprint.pdf.fonts import Font
     from weasyprint.text.fonts import FontConfiguration
+
+
+# WeasyPrint's module that loads its C libraries as it is imported.
+_LIBRARIES_MODULE = "weasyprint.text.ffi"
+
+
+@contextmanager
+def libraries_opened_by_soname() -> Iterator[None]:
+    """WeasyPrint (70, ``text/ffi.py``) asks cffi for each of its C libraries by several
+    names, Windows' first (``libgobject-2.0-0``), the Linux soname fourth. cffi opens a name
+    with a dot as it is, and when that fails asks ``ctypes.util.find_library``, which on
+    Linux runs ``ldconfig -p``, then a C compiler and a linker if the machine has them
+    (Kozea/WeasyPrint#1125): 16 lookups in vain, 0.13–0.18 s of every start of the build's
+    process and of each worker here. Meanwhile, on Linux, that lookup finds nothing: each
+    library is opened by its soname, as the lookup's answer would have been."""
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = _found_nowhere
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find_library
+
+
+def _found_nowhere(name: str) -> None:
+    return None
+
+
+class _LibrariesLoader(importlib.abc.Loader):
+    """WeasyPrint's library module run with ``libraries_opened_by_soname``; run again as
+    WeasyPrint wrote it if a library is then missing (its message of a failed first try,
+    printed, is dropped)."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        with contextlib.suppress(OSError):
+            with libraries_opened_by_soname(), contextlib.redirect_stdout(io.StringIO()):
+                self.loader.exec_module(module)
+            return
+        self.loader.exec_module(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_filename…: the file's own
+        return getattr(self.loader, name)
+
+
+class _LibrariesFinder(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if name != _LIBRARIES_MODULE:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _LibrariesLoader(spec.loader)
+        return spec
+
+
+def find_libraries_quickly() -> None:
+    """Makes WeasyPrint's import use ``libraries_opened_by_soname``, if WeasyPrint is not
+    imported yet (``nomodel/__init__.py`` calls it, before any module imports WeasyPrint)."""
+    if _LIBRARIES_MODULE not in sys.modules and not any(
+        isinstance(finder, _LibrariesFinder) for finder in sys.meta_path
+    ):
+        sys.meta_path.insert(0, _LibrariesFinder())
 
 
 @contextmanager
@@ -424,7 +504,8 @@ def _harfbuzz() -> tuple[cffi.FFI, Any]:
         "void hb_blob_destroy (hb_blob_t *blob);"
     )
     names = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0")
-    return ffi, weasyprint_ffi._dlopen(ffi, *names, "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
+    with libraries_opened_by_soname():
+        return ffi, weasyprint_ffi._dlopen(ffi, *names, "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
 
 
 def _harfbuzz_face(data: bytes, index: int) -> object:

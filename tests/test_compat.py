@@ -4,11 +4,16 @@ changes under its workaround, so that it is looked at again on upgrade."""
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import gc
+import importlib.abc
 import io
 import pickle
 import re
 import struct
+import subprocess
+import sys
+import types
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -30,6 +35,7 @@ from nomodel import chunk_layout
 from nomodel.compat import (
     FIXED_ICC_DATE,
     KeptLayout,
+    _LibrariesLoader,
     add_fontconfig_rules,
     bookmark_tree,
     fixed_document_id,
@@ -353,3 +359,56 @@ def test_chunks_are_laid_out_and_renumbered_with_font_features_freed(
     chunk_layout.hold(0, job)
     assert chunk_layout.release(0, 2, False, set()) is not None  # renumbered: two pages on
     assert len(entered) == 2
+
+
+# WeasyPrint imported in a new process, where ``find_library``'s every route fails loudly.
+NO_LIBRARY_LOOKUP = """
+import ctypes.util, sys
+def refused(*args):
+    raise AssertionError("ctypes.util looked for a library")
+for name in ("_findSoname_ldconfig", "_findLib_gcc", "_findLib_ld", "find_library"):
+    setattr(ctypes.util, name, refused)
+if sys.argv[1] == "nomodel":
+    import nomodel
+import weasyprint
+from weasyprint.text import ffi
+from nomodel.compat import _harfbuzz
+assert ffi.pango.pango_units_from_double(1) == 1024 and _harfbuzz()[1] is not None
+print(type(ffi.__loader__).__name__)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's library lookup")
+def test_weasyprint_still_looks_for_its_libraries_and_ours_opens_them_by_soname() -> None:
+    """Without nomodel's hook, importing WeasyPrint runs ``find_library`` (a compiler, where
+    there is one: 0.15 s); with it, WeasyPrint's and compat's libraries open without it."""
+
+    def imported(first: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", NO_LIBRARY_LOOKUP, first]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert "looked for a library" in imported("weasyprint").stderr
+    hooked = imported("nomodel")
+    assert hooked.returncode == 0, hooked.stderr
+    assert hooked.stdout.strip() == "_LibrariesLoader"
+
+
+def test_the_library_module_runs_again_as_written_when_a_library_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A library not found by its soname: WeasyPrint's module runs again with the usual
+    lookup, and only that run's message (if any) is printed."""
+    runs: list[object] = []
+
+    class Loader(importlib.abc.Loader):
+        def exec_module(self, module: types.ModuleType) -> None:
+            runs.append(ctypes.util.find_library)
+            print(f"could not import, run {len(runs)}")
+            if len(runs) == 1:
+                raise OSError("cannot load library 'libpango-1.0.so.0'")
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    usual = ctypes.util.find_library
+    _LibrariesLoader(Loader()).exec_module(types.ModuleType("weasyprint.text.ffi"))
+    assert runs[0] is not usual and runs[1] is usual and ctypes.util.find_library is usual
+    assert capsys.readouterr().out == "could not import, run 2\n"
