@@ -184,3 +184,15 @@ def test_quiet_silences_weasyprint_for_its_build_only(
     assert capsys.readouterr().out == ""
     assert levels == [logging.CRITICAL]
     assert logger.level == before  # later builds in this process show WeasyPrint's warnings
+
+
+def test_the_command_line_is_read_before_anything_heavy_is_imported() -> None:
+    """``build`` starts its workers (commands/build.py) and ``--help`` answers before
+    WeasyPrint, pydantic, pikepdf or markdown-it are imported (0.5 s)."""
+    heavy = ("weasyprint", "pydantic", "pikepdf", "markdown_it", "jinja2", "fontTools")
+    code = (
+        "import sys, nomodel.cli, nomodel.commands.build;"
+        f" print([name for name in {heavy!r} if name in sys.modules])"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.strip() == "[]", found.stderr

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from nomodel.cli import main
-from nomodel.commands.schema import SCHEMAS
+from nomodel.commands.schema import SCHEMAS, model
 from nomodel.errors import ContentErrors
 from nomodel.frontmatter import YamlFile, read_markdown, read_yaml
 from nomodel.schema import key_table, validate
@@ -68,7 +68,7 @@ def test_an_optional_key_may_be_left_empty(
     """``summary:`` with nothing after it means no summary, for nomodel and for the editor."""
     blank = {**CARD, "summary": None, "tags": None, "testimonies": [{"name": "A", "role": None}]}
     jsonschema.validate(blank, json.loads(printed(capsys, "card")))
-    assert validate(SCHEMAS["card"], _yaml_file(tmp_path, blank)).summary == ""
+    assert validate(model("card"), _yaml_file(tmp_path, blank)).summary == ""
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**CARD, "title": None}, json.loads(printed(capsys, "card")))
 
@@ -95,13 +95,13 @@ def test_the_card_schema_refuses_what_nomodel_refuses(
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(REFUSED[case], schema)
     with pytest.raises(ContentErrors):
-        validate(SCHEMAS["card"], _yaml_file(tmp_path, REFUSED[case]))
+        validate(model("card"), _yaml_file(tmp_path, REFUSED[case]))
 
 
 @pytest.mark.parametrize("which", SCHEMAS)
 def test_every_key_is_described(which: str) -> None:
     """A key without a docstring under it would have no meaning in the README."""
-    rows = key_table(SCHEMAS[which]).splitlines()[2:]
+    rows = key_table(model(which)).splitlines()[2:]
     assert rows
     assert not [row for row in rows if row.endswith("| None |")]
 

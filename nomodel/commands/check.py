@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from .. import checks
-from ..cache_key import FOLDER
-from ..check_cache import CheckCache
 from ..errors import EXIT_OK, display_path
 from .options import (
     Environment,
@@ -29,6 +26,10 @@ def add(commands: SubParsers) -> None:
 
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
+    from .. import checks
+    from ..cache_key import FOLDER
+    from ..check_cache import CheckCache
+
     # Kept whatever the check finds: after fixing one card, the next check converts it alone.
     kept = CheckCache(args.output / FOLDER if args.cache else None, problems_only=True)
     try:

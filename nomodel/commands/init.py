@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import scaffold
 from ..errors import EXIT_OK, display_path
 from .options import Environment, SubParsers
 
@@ -28,6 +27,8 @@ def add(commands: SubParsers) -> None:
 
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
+    from .. import scaffold
+
     made = scaffold.init_project(args.folder, args.with_theme)
     print(f"made {', '.join(display_path(path) for path in made)}")
     print(f"next: cd {display_path(args.folder)} && nomodel")

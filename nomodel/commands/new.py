@@ -6,7 +6,6 @@ import argparse
 import datetime
 from pathlib import Path
 
-from .. import scaffold
 from ..errors import EXIT_OK, display_path
 from .options import Environment, SubParsers, add_content_option
 
@@ -36,6 +35,8 @@ def run(args: argparse.Namespace, environment: Environment) -> int:
 
 
 def _new(args: argparse.Namespace) -> Path:
+    from .. import scaffold
+
     if args.kind == "card":
         return scaffold.new_card(args.content, args.section, args.title, datetime.date.today())
     return scaffold.new_section(args.content, args.title, args.series)

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
-from .. import schema
 from ..errors import EXIT_OK
-from ..model import Booklet, CardFrontMatter, SectionFrontMatter
 from .options import Environment, SubParsers
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 NEEDS_CONTENT = False
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "booklet": Booklet,
-    "section": SectionFrontMatter,
-    "card": CardFrontMatter,
-}
+# file → its model in ``nomodel/model.py`` (imported by ``run``: pydantic takes a while)
+SCHEMAS = {"booklet": "Booklet", "section": "SectionFrontMatter", "card": "CardFrontMatter"}
 
 
 def add(commands: SubParsers) -> None:
@@ -34,10 +31,20 @@ def add(commands: SubParsers) -> None:
     )
 
 
+def model(file: str) -> type[BaseModel]:
+    """The model of ``file`` (a key of SCHEMAS)."""
+    from .. import model as models
+
+    found: type[BaseModel] = getattr(models, SCHEMAS[file])
+    return found
+
+
 def run(args: argparse.Namespace, environment: Environment) -> int:
-    model = SCHEMAS[args.file]
+    from .. import schema
+
+    model_of_file = model(args.file)
     if args.markdown:
-        print(schema.key_table(model), end="")
+        print(schema.key_table(model_of_file), end="")
     else:
-        print(json.dumps(schema.json_schema(model), indent=2, ensure_ascii=False))
+        print(json.dumps(schema.json_schema(model_of_file), indent=2, ensure_ascii=False))
     return EXIT_OK
