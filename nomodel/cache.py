@@ -24,11 +24,10 @@ from pathlib import Path
 
 from pydantic import NonNegativeInt, PositiveInt, TypeAdapter, ValidationError
 
-from .cache_key import code_version, digest, write_whole
+from .cache_key import PREVIOUS_LAYOUT, code_version, digest, write_whole
 from .chunk_layout import ChunkResult
 
 FORMAT = b"nomodel-chunk-cache 3\n"  # one more on any change of ChunkResult
-PREVIOUS_LAYOUT = "pages.json"
 Previous = tuple[int, dict[str, int]]  # a chunk's pages, and the page of each anchor in it
 _PREVIOUS = TypeAdapter(dict[str, tuple[PositiveInt, dict[str, NonNegativeInt]]])
 _ALLOWED = {

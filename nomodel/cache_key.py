@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 FOLDER = ".nomodel-cache"
+# cache.py's record of the last build laid out in chunks: their pages, their anchors' pages.
+PREVIOUS_LAYOUT = "pages.json"
 # The libraries whose versions change what nomodel makes of the same content.
 _LIBRARIES = (
     "markdown-it-py",

@@ -99,7 +99,7 @@ def build(
     output of every booklet is made: then they replace the previous ones together.
     ``stage`` times each step; ``workers`` lay out chunks (``watch`` gives its own)."""
     own_workers = workers is None
-    workers = workers or Workers(options.jobs)
+    workers = workers or Workers(options.jobs, warm=content_dir)
     try:
         return _build(content_dir, options, stage, workers)
     finally:

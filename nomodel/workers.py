@@ -25,20 +25,15 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from . import chunk_layout
-
 Call = tuple[str, tuple[Any, ...]]
-# The calls a worker answers.
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "hold": chunk_layout.hold,
-    "release": chunk_layout.release,
-    "lay_out_chunk": chunk_layout.lay_out_chunk,
-}
+# The calls a worker answers: functions of chunk_layout, imported when one is answered (the
+# command starts its workers before it imports WeasyPrint: commands/build.py).
+_CALLS = frozenset({"hold", "release", "lay_out_chunk"})
 _WITH_FONTS = {"release", "lay_out_chunk"}  # these also take the font files already sent
 # A layout makes millions of short-lived objects: with Python's default thresholds (700), a
 # worker spent 8 % of its time in the cycle collector, 3.4 % with these (12 chunks of 100
@@ -50,19 +45,27 @@ _COLLECTOR_THRESHOLDS = (10_000, 10, 10)
 def _answer(call: Call, known_fonts: set[str]) -> tuple[bool, Any]:
     """A call's answer, or the exception it raised (raised again in the process that sent
     it: a worker never stops on one)."""
+    from . import chunk_layout
+
     name, args = call
     try:
+        if name not in _CALLS:
+            raise ValueError(f"no such call: {name}")
         extra = (known_fonts,) if name in _WITH_FONTS else ()
-        return True, _FUNCTIONS[name](*args, *extra)
+        return True, getattr(chunk_layout, name)(*args, *extra)
     except Exception as error:
         return False, error
 
 
-def serve(fd: int) -> None:
-    """A worker process (``_Process``): answers calls on the socket ``fd`` until it closes.
-    Ctrl-C is for the process that started it, which then closes the socket: a worker
-    stops quietly."""
+def serve(fd: int, warm: str = "") -> None:
+    """A worker process (``_Process``): answers calls on the socket ``fd`` until it closes,
+    once warmed up with the theme of the content folder ``warm``, if any. Ctrl-C is for the
+    process that started it, which then closes the socket: a worker stops quietly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if warm:
+        from .chunk_layout import warm_up
+
+        warm_up(Path(warm))
     gc.freeze()  # what it imported: never scanned by a collection again
     gc.set_threshold(*_COLLECTOR_THRESHOLDS)
     connection = Connection(fd)
@@ -76,7 +79,7 @@ def serve(fd: int) -> None:
 # A worker's program: nomodel imported from where this process found it (a checkout, a venv).
 _PROGRAM = (
     "import sys; sys.path.insert(0, sys.argv[2]);"
-    " from nomodel.workers import serve; serve(int(sys.argv[1]))"
+    " from nomodel.workers import serve; serve(int(sys.argv[1]), sys.argv[3])"
 )
 _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
@@ -154,14 +157,17 @@ class _Process(Worker):
     def __init__(self, workers: Workers) -> None:
         super().__init__(workers)
         ours, theirs = socket.socketpair()
+        warm = str(workers.warm or "")
         with theirs:
-            command = [sys.executable, "-c", _PROGRAM, str(theirs.fileno()), _PACKAGE_PARENT]
+            command = [sys.executable, "-c", _PROGRAM, str(theirs.fileno()), _PACKAGE_PARENT, warm]
             self.process = subprocess.Popen(
                 command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL
             )
         self.connection = Connection(ours.detach())
+        self.called = False
 
     def send(self, name: str, *args: Any) -> None:
+        self.called = True
         self.connection.send((name, args))
 
     def receive(self) -> Any:
@@ -172,6 +178,8 @@ class _Process(Worker):
 
     def close(self) -> None:
         self.connection.close()  # the worker's cue to stop
+        if not self.called:  # started in vain: it may still be importing or warming up
+            self.process.kill()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -186,9 +194,12 @@ class Workers:
     fonts loaded). The next call starts them again. With one job, chunks are laid out in
     this process."""
 
-    def __init__(self, jobs: int | None = None, keep: bool = False) -> None:
+    def __init__(
+        self, jobs: int | None = None, keep: bool = False, warm: Path | None = None
+    ) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.keep = keep
+        self.warm = warm  # the content folder whose theme the processes warm up with
         self.font_files: dict[str, bytes] = {}  # sha256 → file, sent once per worker
         self._all: list[Worker] = []
 
@@ -197,7 +208,10 @@ class Workers:
         this one goes on."""
         if not self._all:
             others = [_Process(self) for _ in range(self.jobs - 1)]
-            self._all = [_Local(self)] if self.jobs == 1 else [_Thread(self), *others]
+            # The processes first: what they lay out runs beside this process's own work
+            # (reading the cache, merging), what its thread lays out does not: Python runs one
+            # thread at a time.
+            self._all = [_Local(self)] if self.jobs == 1 else [*others, _Thread(self)]
             if self.jobs > 1:  # this process lays out in a thread: collected as a worker is
                 gc.set_threshold(*_COLLECTOR_THRESHOLDS)
 
@@ -209,14 +223,14 @@ class Workers:
         if not self.keep:
             self.close()
 
-    def answered(self, busy: Collection[Worker]) -> list[Worker]:
-        """The workers of ``busy`` (sent a call not received yet) that answered, once one
-        has (waits for it)."""
+    def answered(self, busy: Collection[Worker], block: bool = True) -> list[Worker]:
+        """The workers of ``busy`` (sent a call not received yet) that answered: once one
+        has (waits for it), or at once without ``block``."""
         local: list[Worker] = [worker for worker in busy if isinstance(worker, _Local)]
         if local or not busy:
             return local
         waited = [worker for worker in busy if isinstance(worker, _Thread | _Process)]
-        ready = wait([worker.connection for worker in waited])
+        ready = wait([worker.connection for worker in waited], None if block else 0)
         return [worker for worker in waited if worker.connection in ready]
 
     def map(self, name: str, calls: Sequence[tuple[Any, ...]]) -> list[Any]:

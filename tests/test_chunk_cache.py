@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from chunked import CARDS, append, build, copied
 
-from nomodel import chunks, engine, workers
+from nomodel import chunk_layout, chunks, engine
 from nomodel.cache import FORMAT
 from nomodel.cache_key import FOLDER
 from nomodel.chunk_layout import ChunkJob
@@ -46,7 +46,7 @@ def test_a_rebuild_lays_out_only_what_changed_and_equals_a_cold_build(
     card.write_text(text[:end] + "e" + text[end + 1 :])  # its body: the same pages
     laid: list[str] = []  # the HTML of each layout
     for name in ("hold", "lay_out_chunk"):
-        monkeypatch.setitem(workers._FUNCTIONS, name, _recorded(workers._FUNCTIONS[name], laid))
+        monkeypatch.setattr(chunk_layout, name, _recorded(getattr(chunk_layout, name), laid))
     converted: list[Path] = []  # the Markdown bodies converted again (check_cache.py)
     convert = MarkdownRenderer.converted
 
@@ -143,3 +143,4 @@ def test_no_cache_keeps_nothing(chunked_folders: dict[str, Path], tmp_path: Path
     result = build(chunked_folders["any"], tmp_path / "out", cache=False)
     assert result.laid_out == CARDS
     assert not (tmp_path / "out" / FOLDER).exists()
+

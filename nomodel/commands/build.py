@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ..cache_key import FOLDER, PREVIOUS_LAYOUT
 from ..errors import EXIT_OK, EXIT_PROBLEMS, display_path
 from ..paper import BOOKLET_FORMATS, CARD_VARIANT, PAPER_SIZES
 from ..telling import say, summary
+from ..workers import Workers
 from .options import (
     Environment,
     SubParsers,
@@ -159,16 +161,22 @@ def pdf_variants() -> list[str]:
 
 
 def run(args: argparse.Namespace, environment: Environment) -> int:
-    from .. import pipeline  # WeasyPrint and pikepdf take 0.4 s to import; check does without
-    from ..notices import notices
-    from ..progress import stage_reporter
+    workers = _early_workers(args)
+    try:
+        from .. import pipeline  # WeasyPrint and pikepdf take 0.3 s to import
+        from ..notices import notices
+        from ..progress import stage_reporter
 
-    with (
-        _weasyprint_silenced(args.quiet),
-        stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage,
-        notices() as told,
-    ):
-        results = pipeline.build(args.content, build_options(args, environment), stage)
+        with (
+            _weasyprint_silenced(args.quiet),
+            stage_reporter(quiet=args.quiet, verbose=args.verbose) as stage,
+            notices() as told,
+        ):
+            options = build_options(args, environment)
+            results = pipeline.build(args.content, options, stage, workers)
+    finally:
+        if workers is not None:
+            workers.close()
     say(sys.stderr, told)
     code = EXIT_OK
     for result in results:
@@ -176,6 +184,21 @@ def run(args: argparse.Namespace, environment: Environment) -> int:
             print(summary(result))
         code = max(code, _preflight(result, args))
     return code
+
+
+def _early_workers(args: argparse.Namespace) -> Workers | None:
+    """The worker processes started now, before anything heavy is imported, when the last
+    build was laid out in chunks (its cache says so): meanwhile, they import WeasyPrint and
+    warm up, so that the chunk an edit changed is laid out at once, beside this process
+    reading the others from the cache. Else the pipeline starts them once it knows the
+    booklet is large enough (pipeline.py)."""
+    if args.jobs == 1 or not args.cache:
+        return None
+    if not (args.output / FOLDER / PREVIOUS_LAYOUT).is_file():
+        return None
+    workers = Workers(args.jobs, warm=args.content)
+    workers.start()
+    return workers
 
 
 def build_options(args: argparse.Namespace, environment: Environment) -> BuildOptions:
