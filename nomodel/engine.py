@@ -27,7 +27,7 @@ from .chunks import Book, Chunk, Marks, Start, chunk_html, chunks, cut, metadata
 from .fetch import Refused
 from .layout import SandboxedFetcher
 from .memory import give_back
-from .merge import Part, merge
+from .merge import Merger, Part
 from .project import Theme
 from .workers import Worker, Workers
 from .write import document_uuid
@@ -142,11 +142,44 @@ def lay_out_booklet(
     # Until a chunk is laid out, others print the pages its anchors had in the previous build.
     plan.anchors = [dict(plan.previous.get(name, (0, {}))[1]) for name in plan.names_of]
     hashes = _Hashes(settings)
-    laid_out: set[int] = set()  # chunks laid out by this build, not found in the cache
+    merging = _Merging(settings.variants)
+    try:
+        laid_out = _rounds(plan, settings, workers, cache, hashes, merging)
+        results = [result for result in plan.results if result is not None]
+        cache.keep_layout(
+            {name: (plan.pages[i], plan.anchors[i]) for i, name in enumerate(plan.names_of)}
+        )
+        starts, blanks = _pagination(plan, settings)
+        pages = sum(result.pages for result in results) + sum(blanks)
+        # The booklet's metadata, from its head alone (not laid out again when only its date
+        # moved), on a worker: they are started, this process is not warm.
+        head = metadata_html(book)
+        metadata, _ = _laid_out_once(head, False, settings, workers, cache, hashes, here=False)
+        document_id = document_uuid(metadata.title, metadata.modified, pages)
+        pdfs = _merged(_parts(plan, settings), metadata, document_id, workers, cache, merging)
+    finally:
+        merging.close()
+    return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
+
+
+def _rounds(
+    plan: _Plan,
+    settings: Settings,
+    workers: Workers,
+    cache: Cache,
+    hashes: _Hashes,
+    merging: _Merging,
+) -> set[int]:
+    """Lays out, round after round, the chunks whose key changed with the pages of the
+    others, until none does; returns the chunks laid out (the others came from the cache).
+    ``merging`` may begin meanwhile (``_round``)."""
+    laid_out: set[int] = set()
     # WeasyPrint's own repagination stops after a few loops too (layout_document).
     for _ in range(MAX_ROUNDS):
         starts = _starts(plan, settings)
-        todo = [i for i in range(len(parts)) if plan.keys[i] != _key_now(plan, i, starts, settings)]
+        todo = [
+            i for i in range(len(plan.parts)) if plan.keys[i] != _key_now(plan, i, starts, settings)
+        ]
         # What prints other chunks' page numbers (the sommaire) goes last when its page
         # count is known from the previous build: it is then laid out once, not twice.
         late = [i for i in todo if plan.names_of[i] in plan.previous and _refers(plan, i)]
@@ -154,27 +187,82 @@ def lay_out_booklet(
         if not todo:
             break
         try:
-            laid_out |= _round(plan, todo, settings, workers, cache, hashes)
+            laid_out |= _round(plan, todo, settings, workers, cache, hashes, merging)
         except BaseException:
             workers.close()  # they may still hold chunks or owe answers: started anew
             raise
-    results = [result for result in plan.results if result is not None]
-    cache.keep_layout(
-        {name: (plan.pages[i], plan.anchors[i]) for i, name in enumerate(plan.names_of)}
-    )
-    starts, blanks = _pagination(plan, settings)
-    booklet_parts = []
-    for blank, result in zip(blanks, results, strict=True):
+    return laid_out
+
+
+def _parts(plan: _Plan, settings: Settings) -> list[Part]:
+    """The booklet's parts at hand, in order: the chunks' results up to the first still to
+    lay out, each after the blank pages before it (``_pagination``)."""
+    parts = []
+    for result, blank in zip(plan.results, _pagination(plan, settings)[1], strict=True):
+        if result is None:
+            break
         if blank:
-            booklet_parts.append(Part(None, blank))
-        booklet_parts.append(Part(result))
-    pages = sum(result.pages for result in results) + sum(blanks)
-    # The booklet's metadata, from its head alone (not laid out again when only its date moved).
-    head = metadata_html(book)  # on a worker: they are started, this process is not warm
-    metadata, _ = _laid_out_once(head, False, settings, workers, cache, hashes, here=False)
-    document_id = document_uuid(metadata.title, metadata.modified, pages)
-    pdfs = _merged(booklet_parts, metadata, document_id, settings, workers, cache)
-    return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
+            parts.append(Part(None, blank))
+        parts.append(Part(result))
+    return parts
+
+
+class _Merging:
+    """The booklet's merge in each variant, begun with the first parts at hand while the
+    chunks an edit changed are laid out; if a part joined turns out otherwise (laid out
+    again in a later round, or after other blank pages), begun again at the end."""
+
+    def __init__(self, variants: tuple[str | None, ...]) -> None:
+        self.variants = variants
+        self._begin_anew()
+
+    def _begin_anew(self) -> None:
+        self.mergers = {variant: Merger(variant) for variant in self.variants}
+        self.joined: list[Part] = []
+
+    def join_next(self, parts: list[Part]) -> bool:
+        """Joins the next of ``parts`` (those at hand) if the parts joined begin them;
+        whether it did."""
+        if len(parts) <= len(self.joined) or not self._begin(parts):
+            return False
+        self._join(parts[len(self.joined)])
+        return True
+
+    def merged(
+        self,
+        parts: list[Part],
+        metadata: ChunkResult,
+        document_id: uuid.UUID,
+        files: dict[str, bytes],
+    ) -> dict[str | None, bytes]:
+        """The booklet's PDFs, with every part of ``parts``: what was joined ahead is kept
+        if it is their beginning."""
+        if not self._begin(parts):
+            self.close()
+            self._begin_anew()
+        for part in parts[len(self.joined) :]:
+            self._join(part)
+        return {
+            variant: merger.finish(metadata, document_id, files)
+            for variant, merger in self.mergers.items()
+        }
+
+    def close(self) -> None:
+        for merger in self.mergers.values():
+            merger.close()
+
+    def _begin(self, parts: list[Part]) -> bool:
+        """Whether the parts joined are the first of ``parts``."""
+        count = len(self.joined)
+        return len(parts) >= count and all(
+            joined.result is part.result and joined.blank == part.blank
+            for joined, part in zip(self.joined, parts[:count], strict=True)
+        )
+
+    def _join(self, part: Part) -> None:
+        for merger in self.mergers.values():
+            merger.add(part)
+        self.joined.append(part)
 
 
 MAX_HELD = 2  # chunks a worker keeps laid out while the pages before them are not all known
@@ -202,6 +290,8 @@ class _Round:
     hashes: _Hashes
     waiting: list[int]
     unsettled: set[int]  # not laid out yet in this round: the pages after them may move
+    merging: _Merging
+    sent: int = 0  # chunks sent to be laid out
     held: dict[int, tuple[Worker, _Call]] = field(default_factory=dict)
     calls: dict[Worker, _Call] = field(default_factory=dict)
     laid_out: set[int] = field(default_factory=set)
@@ -218,24 +308,34 @@ def _round(
     workers: Workers,
     cache: Cache,
     hashes: _Hashes,
+    merging: _Merging,
 ) -> set[int]:
     """Lays out ``todo`` on the workers, each chunk as soon as one is free, with the start it
     has if the page counts still unknown before it are as guessed (``_pagination``). Once
     they are known, the worker holding the chunk writes it with its true start: its pages do
     not depend on it (booklet.css mirrors the margins of left and right pages), only its
     folios and their side, which the worker makes again (``compat.renumbered``) instead of
-    laying the chunk out again. Chunks found in the cache are taken from it. Returns the
-    chunks laid out."""
-    state = _Round(plan, settings, cache, hashes, list(todo), set(todo))
+    laying the chunk out again. Chunks found in the cache are taken from it. While the
+    workers lay out an edit's chunks, ``merging`` joins the parts at hand, one between two
+    looks at the workers. Returns the chunks laid out."""
+    state = _Round(plan, settings, cache, hashes, list(todo), set(todo), merging)
     while state.waiting or state.held or state.calls:
         idle = [worker for worker in workers.all() if worker not in state.calls]
         while any(_give_work(state, worker) for worker in idle if worker not in state.calls):
             pass  # again: what one took from the cache may let another write what it holds
         if not state.calls and (state.waiting or state.held):  # a fault of this scheduler
             raise RuntimeError(f"chunks {state.waiting} and {list(state.held)} left undone")
-        for worker in workers.answered(list(state.calls)):
+        joined = _merge_ahead(state, workers) and merging.join_next(_parts(plan, settings))
+        for worker in workers.answered(list(state.calls), block=not joined):
             _take_answer(state, worker, workers)
     return state.laid_out
+
+
+def _merge_ahead(state: _Round, workers: Workers) -> bool:
+    """Whether the merge may begin: every chunk of the round sent or found in the cache, no
+    more laid out than there are workers (an edit's chunks). Not beside a whole book's
+    layout: the merge would hold its memory beside the workers' (issue 14's bounds)."""
+    return not state.waiting and state.sent <= workers.jobs
 
 
 def _give_work(state: _Round, worker: Worker) -> bool:
@@ -264,6 +364,7 @@ def _give_work(state: _Round, worker: Worker) -> bool:
     starts = _starts(plan, state.settings)
     numbers = _numbers(plan, i, starts)
     worker.send("hold", i, state.settings.job(_chunk_html(plan, i, starts[i], numbers)))
+    state.sent += 1
     state.calls[worker] = _Call("hold", i, starts[i], numbers, state.known(i))
     return True
 
@@ -406,20 +507,18 @@ def _merged(
     parts: list[Part],
     metadata: ChunkResult,
     document_id: uuid.UUID,
-    settings: Settings,
     workers: Workers,
     cache: Cache,
+    merging: _Merging,
 ) -> dict[str | None, bytes]:
-    """The booklet's PDF in each variant, merged from its parts, with the catalog and
-    metadata of ``metadata``'s PDF. The workers rest first: merging is what needs the most
-    memory in this process, and idle workers would keep theirs meanwhile (hundreds of MB)."""
+    """The booklet's PDF in each variant, ``merging`` finished with ``parts``, with the
+    catalog and metadata of ``metadata``'s PDF. The workers rest first: merging is what
+    needs the most memory in this process, and idle workers would keep theirs meanwhile
+    (hundreds of MB)."""
     results = [part.result for part in parts if part.result is not None]
     files = _fonts(results, workers, cache)
     workers.rest()
-    merged = {
-        variant: merge(parts, metadata, variant, document_id, files)
-        for variant in settings.variants
-    }
+    merged = merging.merged(parts, metadata, document_id, files)
     give_back()  # what the merge freed, before the workers make the outputs beside this one
     return merged
 
@@ -440,7 +539,11 @@ def _whole(html: str, cards: int, settings: Settings, workers: Workers, cache: C
     hashes = _Hashes(settings)
     result, laid = _laid_out_once(html, settings.pad, settings, workers, cache, hashes, here=True)
     document_id = document_uuid(result.title, result.modified, result.pages)
-    pdfs = _merged([Part(result)], result, document_id, settings, workers, cache)
+    merging = _Merging(settings.variants)
+    try:
+        pdfs = _merged([Part(result)], result, document_id, workers, cache, merging)
+    finally:
+        merging.close()
     return Booklet(pdfs, result.pages, [result], [1], cards if laid else 0)
 
 

@@ -64,47 +64,72 @@ def merge(
     font_files: dict[str, bytes],
 ) -> bytes:
     """The booklet's PDF in ``variant``, from its chunks' PDFs and blank pages, with the
-    catalog and metadata of ``metadata``'s PDF. Each chunk is open while it is copied only:
-    an open PDF costs qpdf 1.5 MB, whatever its size (190 MB for the 128 chunks of 500
-    cards), so the data of the streams copied from it is read before it is closed."""
-    key = variant_key(variant)
-    master = pikepdf.new()
-    joined = _Joined()
-    offsets: list[int] = []
-    results: list[ChunkResult] = []
-    # Open until the booklet is saved: qpdf reads the streams copied from it then.
-    head = pikepdf.open(BytesIO(metadata.pdfs[key]))
-    try:
-        for part in parts:
-            offsets.append(len(master.pages))
-            if part.result is None:
-                _add_blank_pages(master, part.blank)
-                continue
-            results.append(part.result)
-            with pikepdf.open(BytesIO(part.result.pdfs[key])) as source:
-                _join(master, source, part.result.headings.get(key, []), joined)
-        _catalog(master, head, document_id)
-        _destinations(master, joined.names)
-        _links(master, _pages_linked_elsewhere(parts, offsets))
-        _outline(master, parts, offsets)
-        if joined.elements:
-            _structure(master, joined)
-        version = joined.version or head.pdf_version
-        fonts = merged_fonts(master, results, font_files, metadata.modified, version)
-        _use_fonts(master, fonts)
-        if variant:
-            conform(master, variant)
-        output = BytesIO()
-        master.save(
-            output,
-            deterministic_id=True,
-            min_version=version,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        )
-    finally:
-        head.close()
-        master.close()
-    return output.getvalue()
+    catalog and metadata of ``metadata``'s PDF."""
+    merger = Merger(variant)
+    for part in parts:
+        merger.add(part)
+    return merger.finish(metadata, document_id, font_files)
+
+
+class Merger:
+    """The booklet's PDF in ``variant``, its parts joined one by one (``add``), in order, as
+    they come: the engine begins while the chunks an edit changed are laid out. Each chunk
+    is open while it is copied only: an open PDF costs qpdf 1.5 MB, whatever its size (190
+    MB for the 128 chunks of 500 cards), so the data of the streams copied from it is read
+    before it is closed."""
+
+    def __init__(self, variant: str | None) -> None:
+        self.variant = variant
+        self.master = pikepdf.new()
+        self.parts: list[Part] = []
+        self._joined = _Joined()
+        self._offsets: list[int] = []
+
+    def add(self, part: Part) -> None:
+        self.parts.append(part)
+        self._offsets.append(len(self.master.pages))
+        if part.result is None:
+            _add_blank_pages(self.master, part.blank)
+            return
+        key = variant_key(self.variant)
+        with pikepdf.open(BytesIO(part.result.pdfs[key])) as source:
+            _join(self.master, source, part.result.headings.get(key, []), self._joined)
+
+    def finish(
+        self, metadata: ChunkResult, document_id: uuid.UUID, font_files: dict[str, bytes]
+    ) -> bytes:
+        """The booklet's PDF, once every part is added, with the catalog and metadata of
+        ``metadata``'s PDF; the merger is closed."""
+        master, joined, parts = self.master, self._joined, self.parts
+        # Open until the booklet is saved: qpdf reads the streams copied from it then.
+        head = pikepdf.open(BytesIO(metadata.pdfs[variant_key(self.variant)]))
+        try:
+            _catalog(master, head, document_id)
+            _destinations(master, joined.names)
+            _links(master, _pages_linked_elsewhere(parts, self._offsets))
+            _outline(master, parts, self._offsets)
+            if joined.elements:
+                _structure(master, joined)
+            version = joined.version or head.pdf_version
+            results = [part.result for part in parts if part.result is not None]
+            fonts = merged_fonts(master, results, font_files, metadata.modified, version)
+            _use_fonts(master, fonts)
+            if self.variant:
+                conform(master, self.variant)
+            output = BytesIO()
+            master.save(
+                output,
+                deterministic_id=True,
+                min_version=version,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            )
+        finally:
+            head.close()
+            self.close()
+        return output.getvalue()
+
+    def close(self) -> None:
+        self.master.close()
 
 
 def _join(

@@ -4,20 +4,23 @@ by the tests of this module (conftest's ``chunked_folders``, chunks of two cards
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from chunked import CARDS, append, build, copied
 
-from nomodel import chunk_layout, chunks, engine
+from nomodel import chunk_layout, chunks, engine, merge
 from nomodel.cache import FORMAT
 from nomodel.cache_key import FOLDER
-from nomodel.chunk_layout import ChunkJob
+from nomodel.chunk_layout import ChunkJob, ChunkResult, lay_out_chunk
 from nomodel.markdown_html import Converted, MarkdownRenderer
 from nomodel.project import bundled_root
 
@@ -144,3 +147,63 @@ def test_no_cache_keeps_nothing(chunked_folders: dict[str, Path], tmp_path: Path
     assert result.laid_out == CARDS
     assert not (tmp_path / "out" / FOLDER).exists()
 
+
+def test_the_merge_begun_while_an_edit_is_laid_out_is_a_cold_build_s(
+    chunked_folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two jobs, the edited card's chunk is laid out by the worker process while this
+    one joins the chunks before it (engine._Merging): the booklet is the cold build's."""
+    content, out = copied(chunked_folders["recto"], tmp_path)
+    build(content, out, cache=True, jobs=2)
+    card = sorted(content.rglob("00*.md"))[-2]  # in the last chunk of cards
+    text = card.read_text()
+    end = text.rindex("é")
+    card.write_text(text[:end] + "e" + text[end + 1 :])  # its body: the same pages
+    ahead: list[int] = []  # the parts joined before the edit's chunk came back
+    join_next, take_answer = engine._Merging.join_next, engine._take_answer
+
+    def joined(merging: engine._Merging, parts: list[merge.Part]) -> bool:
+        done = join_next(merging, parts)
+        ahead.append(done and not answers)
+        return done
+
+    answers: list[object] = []
+
+    def answered(*args: Any) -> None:
+        answers.append(args)
+        take_answer(*args)
+
+    monkeypatch.setattr(engine._Merging, "join_next", joined)
+    monkeypatch.setattr(engine, "_take_answer", answered)
+    edited = build(content, out, cache=True, jobs=2)
+    assert edited.laid_out == chunks.CARDS_PER_CHUNK
+    assert sum(ahead) >= 3  # the cover, the sommaire, a section's first chunk at least
+    build(content, tmp_path / "cold", jobs=2)
+    assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
+
+
+def test_a_merge_begun_with_parts_that_turned_out_otherwise_is_begun_again(
+    tmp_path: Path,
+) -> None:
+    """Parts joined ahead that are not the final parts' beginning (a chunk laid out again
+    in a later round, other blank pages) are dropped: the booklet is the final parts'."""
+    html = "<html lang='fr'><body><h1 id='{0}'>{0}</h1><p>Un laboratoire {0}.</p></body></html>"
+
+    def result(name: str) -> ChunkResult:
+        return lay_out_chunk(ChunkJob(html.format(name), tmp_path, False, 3.0, (None,)), set())
+
+    first, old, new, head = result("a"), result("b"), result("c"), result("tete")
+    fonts: dict[str, bytes] = {}
+    for each in (first, old, new, head):
+        fonts |= each.font_files
+    document_id = uuid.UUID(int=7)
+    merging = engine._Merging((None,))
+    assert merging.join_next([merge.Part(first)]) and merging.join_next(
+        [merge.Part(first), merge.Part(None, 1), merge.Part(old)]
+    )
+    # Not the beginning of what was joined: nothing more is joined ahead.
+    assert not merging.join_next([merge.Part(first), merge.Part(old), merge.Part(new)])
+    final = [merge.Part(first), merge.Part(new)]
+    made = merging.merged(final, head, document_id, fonts)[None]
+    assert made == merge.merge(final, head, None, document_id, fonts)
+    assert len(pypdf.PdfReader(io.BytesIO(made)).pages) == 2

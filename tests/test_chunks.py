@@ -17,6 +17,7 @@ from pdf_digest import digest
 from test_workers import children
 
 from nomodel import chunks, engine, pipeline, workers
+from nomodel.merge import Merger
 
 
 def _one_layout(content: Path, out: Path, **options: object) -> pipeline.BuildResult:
@@ -68,8 +69,8 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
     every = {"pdf_variant": variant, "print_pdf": True, "impose": True, "cards": True}
     single = _one_layout(folder, out / "single", **every)
     one = build(folder, out / "one", jobs=1, **every)
-    processes: list[set[int]] = []  # at the end of the layout, then while merging
-    fonts, merge = engine._fonts, engine.merge
+    processes: list[set[int]] = []  # at the end of the layout, then as the merge ends
+    fonts, finish = engine._fonts, Merger.finish
 
     def watched(function: Any) -> Any:
         def called(*args: Any) -> Any:
@@ -79,10 +80,10 @@ def test_one_process_two_processes_and_one_layout_make_the_same_booklet(
         return called
 
     monkeypatch.setattr(engine, "_fonts", watched(fonts))
-    monkeypatch.setattr(engine, "merge", watched(merge))
+    monkeypatch.setattr(Merger, "finish", watched(finish))
     two = build(folder, out / "two", jobs=2, **every)
-    # The layout's worker process stopped before the merge (its memory held layouts); the
-    # outputs are made in this process.
+    # The layout's worker process stopped before the merge is finished (its memory held
+    # layouts); the outputs are made in this process.
     laying_out, merging = processes
     assert len(laying_out) == 1 and merging == set()
     assert one.pages == two.pages == single.pages
