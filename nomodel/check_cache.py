@@ -12,7 +12,7 @@ file names the code that wrote it (``cache_key.keep``): another nomodel's is not
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +44,10 @@ class CheckCache:
         self._bodies_kind = "bodies-problems" if problems_only else "bodies"
         self._kept_front: dict[str, Parsed] = self._kept("front-matters")
         self._kept_bodies: dict[str, _Body] = self._kept(self._bodies_kind)
+        self._kept_coverage: dict[str, frozenset[int]] = self._kept("coverage")
         self._front: dict[str, Parsed] = {}
         self._bodies: dict[str, _Body] = {}
+        self._coverage: dict[str, frozenset[int]] = {}
         self.converted = 0  # bodies converted by this run, the others came from the cache
 
     def parse(self, path: Path, text: str, first_line: int) -> Parsed:
@@ -54,6 +56,16 @@ class CheckCache:
         parsed = self._kept_front.get(key) or parse_yaml(path, text, first_line)
         self._front[key] = parsed
         return parsed
+
+    def coverage(self, fonts: Sequence[Path], read: Callable[[], frozenset[int]]) -> frozenset[int]:
+        """The code points that ``fonts`` draw (``read``: from their files), through the
+        cache, found by the files' bytes."""
+        key = digest(*(font.read_bytes() for font in fonts))
+        found = self._kept_coverage.get(key)
+        if not isinstance(found, frozenset):
+            found = read()
+        self._coverage = {key: found}
+        return found
 
     def note(self, text: str, first_line: int, parsed: Parsed) -> None:
         self._front[digest(text, str(first_line))] = parsed
@@ -106,6 +118,7 @@ class CheckCache:
         for kind, used, before in (
             ("front-matters", self._front, self._kept_front),
             (self._bodies_kind, self._bodies, self._kept_bodies),
+            ("coverage", self._coverage, self._kept_coverage),
         ):
             if used and used != before:
                 keep(self.folder / f"{kind}.pickle", kind, used)

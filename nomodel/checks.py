@@ -41,12 +41,13 @@ def check(
     saves this run's when it sees fit."""
     theme = Theme.of(content_dir)
     check_fonts(theme)  # first: without its fonts, every letter would be "missing"
-    content, problems = read_content(content_dir, kept, glyph_scan(theme))
+    scan = glyph_scan(theme, kept)
+    content, problems = read_content(content_dir, kept, scan)
     policy = resource_policy(content_dir, allow_remote)
     rendered, more_problems = render_content(content, policy, problems_only, kept)
     booklet = content_dir / BOOKLET_FILE
     inside = booklet.resolve().is_relative_to(content_dir.resolve())  # a link out: reported
-    problems += (*more_problems, *glyph_problems([booklet] if inside else [], theme))
+    problems += (*more_problems, *glyph_problems([booklet] if inside else [], scan))
     if problems:
         raise ContentErrors(problems)
     return rendered

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,12 @@ from conftest import WriteContent
 from PIL import Image
 from samples import CARD, SMALL_CONTENT, write_rich
 
-from nomodel import cache_key, check_cache, checks
+from nomodel import cache_key, check_cache, checks, glyphs
 from nomodel.check_cache import CheckCache
 from nomodel.cli import main
 from nomodel.errors import ContentErrors
 from nomodel.markdown_html import Converted, MarkdownRenderer
+from nomodel.project import bundled_root
 
 CARD_FILE = "nos-cousins/00C.001-programme-labo-pia.md"
 
@@ -270,3 +272,34 @@ def test_a_link_to_a_card_file_follows_the_folders_links_of_this_run(
     assert _same_as_without_cache(content, cache) == 1
     found, _ = _check(content, cache)
     assert isinstance(found, list) and "is a link to a file" in found[0]
+
+
+def test_the_fonts_coverage_is_read_again_only_when_a_font_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process reads the fonts' character maps once; the next finds them in the cache,
+    keyed by the fonts' bytes: another font in place, same time and size, is read again,
+    and its missing characters are found."""
+    content = write_rich(tmp_path / "content")
+    styles = tmp_path / "styles"  # the project's own theme, beside content/
+    shutil.copytree(bundled_root() / "styles", styles)
+    cache = tmp_path / "out/.nomodel-cache"
+    reads: list[object] = []
+    read = glyphs._read_coverage
+    monkeypatch.setattr(glyphs, "_read_coverage", lambda fonts: reads.append(fonts) or read(fonts))
+    monkeypatch.setattr(glyphs, "_known", {})
+    _check(content, cache)
+    monkeypatch.setattr(glyphs, "_known", {})  # as in a new process
+    assert _same_as_without_cache(content, cache) == 0 and len(reads) == 1  # from the cache
+    # Symbola, the last resort, replaced by DejaVu Serif (no "☎"): same time, same size.
+    symbola, dejavu = styles / "fonts/Symbola.ttf", styles / "fonts/DejaVuSerif.ttf"
+    stamp = symbola.stat()
+    data = dejavu.read_bytes()
+    symbola.write_bytes(data + b"\0" * (stamp.st_size - len(data)))
+    os.utime(symbola, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    card = next(content.rglob("00A.002*.md"))
+    card.write_text(card.read_text() + "\nAppelez le ☎ du labo.\n")
+    monkeypatch.setattr(glyphs, "_known", {})
+    found, _ = _check(content, cache)
+    assert len(reads) == 2
+    assert any("U+260E" in line for line in found)  # type: ignore[union-attr]
