@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def test_a_worker_never_called_is_stopped_at_once(tmp_path: Path) -> None:
 
 
 def test_workers_start_early_when_the_last_build_was_laid_out_in_chunks(
-    chunked_folders: dict[str, Path], tmp_path: Path
+    chunked_folders: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
 
@@ -125,6 +126,13 @@ def test_workers_start_early_when_the_last_build_was_laid_out_in_chunks(
         if workers is not None:
             workers.close()
     assert children() == {}
+    # Started early for a build that then fails on the content: stopped, one message.
+    content = shutil.copytree(chunked_folders["any"], tmp_path / "content")
+    card = sorted(content.rglob("00*.md"))[0]
+    card.write_text(card.read_text().replace("number:", "numero:", 1))
+    args = ["build", "--content", str(content), "--output", str(out), "--jobs", "2"]
+    assert cli.main(args) == 1
+    assert "numero" in capsys.readouterr().err and children() == {}
 
 
 def test_a_warm_up_changes_nothing_in_what_is_laid_out_and_tells_nothing(
