@@ -74,6 +74,10 @@ class Cache:
         self.used.add(key)
         return result
 
+    def holds(self, key: str) -> bool:
+        """Whether an entry is kept under ``key`` (``get`` tells whether it is usable)."""
+        return self.folder is not None and (self.folder / "chunks" / key).is_file()
+
     def put(self, key: str, result: ChunkResult) -> None:
         if self.folder is None or any(
             not url.startswith(("file:", "data:")) for url in result.read

@@ -292,6 +292,7 @@ class _Round:
     unsettled: set[int]  # not laid out yet in this round: the pages after them may move
     merging: _Merging
     sent: int = 0  # chunks sent to be laid out
+    unusable: set[int] = field(default_factory=set)  # looked up in the cache, not usable there
     held: dict[int, tuple[Worker, _Call]] = field(default_factory=dict)
     calls: dict[Worker, _Call] = field(default_factory=dict)
     laid_out: set[int] = field(default_factory=set)
@@ -340,13 +341,11 @@ def _merge_ahead(state: _Round, workers: Workers) -> bool:
 
 def _give_work(state: _Round, worker: Worker) -> bool:
     """Sends ``worker`` its next call, if any: writing a chunk it holds whose start is now
-    known, else laying out the next chunk not in the cache, at most MAX_HELD ahead of what
-    is known."""
+    known, else laying out the next chunk the cache has no entry for, at most MAX_HELD
+    ahead of what is known. With none to send, takes from the cache the chunks it holds:
+    after the sends, so that the workers lay out meanwhile (an edit's chunk was sent after
+    a hundred entries were read). Whether it did anything."""
     plan = state.plan
-    while state.waiting and _from_cache(
-        plan, state.waiting[0], state.settings, state.cache, state.hashes
-    ):
-        state.unsettled.discard(state.waiting.pop(0))
     for i, (holder, laid) in state.held.items():
         if holder is worker and state.known(i):
             page = _starts(plan, state.settings)[i]
@@ -357,16 +356,38 @@ def _give_work(state: _Round, worker: Worker) -> bool:
             return True
     holding = sum(holder is worker for holder, _ in state.held.values())
     ready = [i for i in state.waiting if holding < MAX_HELD or state.known(i)]
-    if not ready:
-        return False
-    i = ready[0]
-    state.waiting.remove(i)
     starts = _starts(plan, state.settings)
-    numbers = _numbers(plan, i, starts)
-    worker.send("hold", i, state.settings.job(_chunk_html(plan, i, starts[i], numbers)))
+    chunk = next((i for i in ready if not _cached(state, i, starts)), None)
+    if chunk is None:
+        return _taken_from_cache(state)
+    state.waiting.remove(chunk)
+    numbers = _numbers(plan, chunk, starts)
+    job = state.settings.job(_chunk_html(plan, chunk, starts[chunk], numbers))
+    worker.send("hold", chunk, job)
     state.sent += 1
-    state.calls[worker] = _Call("hold", i, starts[i], numbers, state.known(i))
+    state.calls[worker] = _Call("hold", chunk, starts[chunk], numbers, state.known(chunk))
     return True
+
+
+def _cached(state: _Round, i: int, starts: list[int]) -> bool:
+    """Whether the cache has an entry for chunk ``i`` as the pages before it stand now (not
+    read: it may still turn out unusable)."""
+    key = _key_now(state.plan, i, starts, state.settings)
+    return i not in state.unusable and state.cache.holds(key)
+
+
+def _taken_from_cache(state: _Round) -> bool:
+    """Takes from the cache, in order, the waiting chunks it has; whether it took any, or
+    found any it cannot use (then laid out: ``unusable``)."""
+    done = False
+    for i in [i for i in state.waiting if i not in state.unusable]:
+        done = True
+        if _from_cache(state.plan, i, state.settings, state.cache, state.hashes):
+            state.waiting.remove(i)
+            state.unsettled.discard(i)
+        else:
+            state.unusable.add(i)
+    return done
 
 
 def _take_answer(state: _Round, worker: Worker, workers: Workers) -> None:

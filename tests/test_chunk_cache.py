@@ -207,3 +207,24 @@ def test_a_merge_begun_with_parts_that_turned_out_otherwise_is_begun_again(
     made = merging.merged(final, head, document_id, fonts)[None]
     assert made == merge.merge(final, head, None, document_id, fonts)
     assert len(pypdf.PdfReader(io.BytesIO(made)).pages) == 2
+
+
+def test_an_edit_s_chunk_is_sent_before_the_cache_is_read(
+    chunked_folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker lays the edited chunk out while the others are read from the cache: at
+    500 cards, reading the entries before it delayed it by 0.08 s (middle of the booklet)."""
+    content, out = copied(chunked_folders["any"], tmp_path)
+    build(content, out, cache=True)
+    card = sorted(content.rglob("00*.md"))[-2]
+    text = card.read_text()
+    end = text.rindex("é")
+    card.write_text(text[:end] + "e" + text[end + 1 :])
+    events: list[str] = []
+    read, hold = engine._from_cache, chunk_layout.hold
+    monkeypatch.setattr(engine, "_from_cache", lambda *a: events.append("read") or read(*a))
+    monkeypatch.setattr(chunk_layout, "hold", lambda *a: events.append("hold") or hold(*a))
+    assert build(content, out, cache=True).laid_out == chunks.CARDS_PER_CHUNK
+    assert events[0] == "hold" and events.count("hold") == 1 and events.count("read") >= 3
+    build(content, tmp_path / "cold")
+    assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
