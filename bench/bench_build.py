@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,19 +68,30 @@ class Run:
 
 def run(command: list[str]) -> Run:
     """Runs ``command`` to its end; its wall-clock time and the peak of the resident memory
-    of it and its descendants together."""
+    of it and its descendants together. The time ends when the process does, not at the
+    next look at its memory (every 50 ms, in a thread): that added 25 ms on average, a
+    tenth of a one-card edit's build."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    peak = peak_pss = 0
-    while process.poll() is None:
-        pids = tree(process.pid)
-        peak = max(peak, sum(_rss(pid) for pid in pids))
-        peak_pss = max(peak_pss, sum(_pss(pid) for pid in pids))
-        time.sleep(0.05)
+    peaks = [0, 0]  # resident, PSS
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pids = tree(process.pid)
+            peaks[0] = max(peaks[0], sum(_rss(pid) for pid in pids))
+            peaks[1] = max(peaks[1], sum(_pss(pid) for pid in pids))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    process.wait()
     seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
-    return Run(seconds, peak / 2**20, peak_pss / 2**20)
+    return Run(seconds, peaks[0] / 2**20, peaks[1] / 2**20)
 
 
 def _rss(pid: int) -> int:
