@@ -80,6 +80,7 @@ class _Plan:
     anchors: list[dict[str, int]] = field(default_factory=list)  # name → page in the chunk
     # (chunk, first page, page numbers) → its cache key, in this build (_key_at)
     start_keys: dict[tuple[int, int, Numbers], str] = field(default_factory=dict)
+    sent: int = 0  # chunks sent to the workers by this build, in all its rounds
 
     def __post_init__(self) -> None:
         count = len(self.parts)
@@ -291,7 +292,6 @@ class _Round:
     waiting: list[int]
     unsettled: set[int]  # not laid out yet in this round: the pages after them may move
     merging: _Merging
-    sent: int = 0  # chunks sent to be laid out
     unusable: set[int] = field(default_factory=set)  # looked up in the cache, not usable there
     held: dict[int, tuple[Worker, _Call]] = field(default_factory=dict)
     calls: dict[Worker, _Call] = field(default_factory=dict)
@@ -333,10 +333,11 @@ def _round(
 
 
 def _merge_ahead(state: _Round, workers: Workers) -> bool:
-    """Whether the merge may begin: every chunk of the round sent or found in the cache, no
-    more laid out than there are workers (an edit's chunks). Not beside a whole book's
-    layout: the merge would hold its memory beside the workers' (issue 14's bounds)."""
-    return not state.waiting and state.sent <= workers.jobs
+    """Whether the merge may begin: every chunk of the round sent or found in the cache, and
+    this build lays out no more chunks than there are workers (an edit's), in all its
+    rounds. Not after a whole book's layout (its second round, for the sommaire's page
+    numbers): the merge would hold its memory beside the workers' (issue 14's bounds)."""
+    return not state.waiting and state.plan.sent <= workers.jobs
 
 
 def _give_work(state: _Round, worker: Worker) -> bool:
@@ -364,7 +365,7 @@ def _give_work(state: _Round, worker: Worker) -> bool:
     numbers = _numbers(plan, chunk, starts)
     job = state.settings.job(_chunk_html(plan, chunk, starts[chunk], numbers))
     worker.send("hold", chunk, job)
-    state.sent += 1
+    plan.sent += 1
     state.calls[worker] = _Call("hold", chunk, starts[chunk], numbers, state.known(chunk))
     return True
 

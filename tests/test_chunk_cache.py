@@ -228,3 +228,37 @@ def test_an_edit_s_chunk_is_sent_before_the_cache_is_read(
     assert events[0] == "hold" and events.count("hold") == 1 and events.count("read") >= 3
     build(content, tmp_path / "cold")
     assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
+
+
+def test_a_cold_build_merges_nothing_ahead_and_an_edit_that_moves_pages_merges_right(
+    chunked_folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not in a cold build: its second round (the sommaire's and cross-references' page
+    numbers) would have the merge hold its memory beside the workers'. An edit that adds
+    pages moves the parts joined ahead (the sommaire's numbers): the merge is begun again,
+    and the booklet is the cold build's."""
+    content, out = copied(chunked_folders["any"], tmp_path)
+    ahead: list[bool] = []
+    begun: list[object] = []
+    join_next, begin_anew = engine._Merging.join_next, engine._Merging._begin_anew
+
+    def joined(merging: engine._Merging, parts: list[merge.Part]) -> bool:
+        ahead.append(join_next(merging, parts))
+        return ahead[-1]
+
+    def counted(merging: engine._Merging) -> None:
+        begun.append(merging)
+        begin_anew(merging)
+
+    monkeypatch.setattr(engine._Merging, "join_next", joined)
+    monkeypatch.setattr(engine._Merging, "_begin_anew", counted)
+    cold = build(content, out, cache=True, jobs=2)
+    assert cold.laid_out == CARDS and not any(ahead) and len(begun) == 1
+    card = sorted(content.rglob("00*.md"))[2]  # in a middle chunk
+    append(card, "\n" + "Un paragraphe de plus, pour une page de plus. " * 300 + "\n")
+    ahead.clear()
+    begun.clear()
+    longer = build(content, out, cache=True, jobs=2)
+    assert longer.pages > cold.pages and any(ahead) and len(begun) == 2
+    build(content, tmp_path / "cold", jobs=2)
+    assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
