@@ -13,6 +13,7 @@ import contextlib
 import copy
 import ctypes.util
 import functools
+import gc
 import importlib.abc
 import importlib.machinery
 import io
@@ -503,9 +504,19 @@ def _harfbuzz() -> tuple[cffi.FFI, Any]:
         "hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);"
         "void hb_blob_destroy (hb_blob_t *blob);"
     )
-    names = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0")
-    with libraries_opened_by_soname():
-        return ffi, weasyprint_ffi._dlopen(ffi, *names, "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
+    # WeasyPrint's names, the Linux soname first: opened at once. A name that fails leaves
+    # an exception whose traceback holds the callers' frames (cffi keeps it in a local of
+    # the frame it holds): the merge calls this, and its frames, the whole booklet's PDF
+    # with them, stayed until Python's next full collection (80 MB at 200 cards).
+    names = ("libharfbuzz.so.0", "libharfbuzz-0", "harfbuzz", "harfbuzz-0.0")
+    try:
+        with libraries_opened_by_soname():
+            library = weasyprint_ffi._dlopen(
+                ffi, *names, "libharfbuzz.0.dylib", "libharfbuzz-0.dll"
+            )
+    finally:
+        gc.collect(0)  # such an exception, if any: in the youngest generation still
+    return ffi, library
 
 
 def _harfbuzz_face(data: bytes, index: int) -> object:
