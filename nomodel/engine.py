@@ -243,10 +243,14 @@ class _Merging:
             self._begin_anew()
         for part in parts[len(self.joined) :]:
             self._join(part)
-        return {
+        merged = {
             variant: merger.finish(metadata, document_id, files)
             for variant, merger in self.mergers.items()
         }
+        # Nothing of the merged PDFs kept: qpdf frees their objects only when nothing refers
+        # to them (the booklet's objects held 170 MB more through the outputs at 1832 pages).
+        self.mergers, self.joined = {}, []
+        return merged
 
     def close(self) -> None:
         for merger in self.mergers.values():
