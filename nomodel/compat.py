@@ -51,7 +51,11 @@ def libraries_opened_by_soname() -> Iterator[None]:
     Linux runs ``ldconfig -p``, then a C compiler and a linker if the machine has them
     (Kozea/WeasyPrint#1125): 16 lookups in vain, 0.13–0.18 s of every start of the build's
     process and of each worker here. Meanwhile, on Linux, that lookup finds nothing: each
-    library is opened by its soname, as the lookup's answer would have been."""
+    library is opened by its soname, as the lookup's answer would have been. One found under
+    another soname than WeasyPrint's (a later HarfBuzz, say) fails the import, which runs
+    again as written (``_LibrariesLoader``); but HarfBuzz's subsetter, which WeasyPrint may do
+    without, is then not looked for further: fontTools subsets instead, as on a machine
+    without it (README, "System packages")."""
     if not sys.platform.startswith("linux"):
         yield
         return
