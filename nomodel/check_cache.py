@@ -60,6 +60,8 @@ class CheckCache:
     def coverage(self, fonts: Sequence[Path], read: Callable[[], frozenset[int]]) -> frozenset[int]:
         """The code points that ``fonts`` draw (``read``: from their files), through the
         cache, found by the files' bytes."""
+        if self.folder is None:
+            return read()  # nothing kept: their bytes are not worth hashing
         key = digest(*(font.read_bytes() for font in fonts))
         found = self._kept_coverage.get(key)
         if not isinstance(found, frozenset):
