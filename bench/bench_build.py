@@ -43,15 +43,20 @@ WITHOUT_HARFBUZZ_SUBSET = (
 )
 SUBSETTERS = ("harfbuzz", "fonttools")
 # name → the options of ``build`` (None: raw WeasyPrint on the plain build's HTML)
-# Every build lays out from scratch (--no-cache) but "one-card edit": a rebuild after one
-# card's text changed (the same pages), its cache warm from the build before the edit.
+# Every build lays out from scratch (--no-cache) but the "one-card edit"s: a rebuild after
+# one card's text changed (the same pages), its cache warm from the build before the edit;
+# the card in the middle of the booklet, or a tenth of the way in ("(early)": every chunk
+# after it is joined after it is laid out) or nine tenths ("(late)").
 EDIT = "one-card edit"
+EDITS = {EDIT: 0.5, f"{EDIT} (early)": 0.1, f"{EDIT} (late)": 0.9}  # name → the card's place
 CONFIGURATIONS: dict[str, tuple[str, ...] | None] = {
     "raw WeasyPrint": None,
     "plain": (),
     "plain --jobs 1": ("--jobs", "1"),
     "plain --jobs 2": ("--jobs", "2"),
     EDIT: (),
+    f"{EDIT} (early)": (),
+    f"{EDIT} (late)": (),
     "all outputs": ("--print", "--impose", "booklet", "--cards"),
     "--print alone": ("--print",),
     "--impose alone": ("--impose", "booklet"),
@@ -134,10 +139,11 @@ def tree(root: int) -> list[int]:
     return found
 
 
-def edited(build: list[str], content: Path, output: Path) -> Run:
-    """A build after a word of one card's body changed (the same pages), its cache warm."""
+def edited(build: list[str], content: Path, output: Path, place: float) -> Run:
+    """A build after a word of one card's body changed (the same pages), its cache warm; the
+    card ``place`` of the way into the booklet."""
     cards = sorted(content.rglob("00*.md"))
-    card = cards[len(cards) // 2]
+    card = cards[int(len(cards) * place)]
     run([*build, "--output", str(output)])  # the cache of the content before the edit
     text = card.read_text("utf-8")
     end = text.rindex("é")  # in its body (the first may be in its title, in the sommaire)
@@ -171,8 +177,9 @@ def measure(cards: int, runs: int, only: set[str] | None, subsetter: str) -> Non
                 if options is None:
                     raw = [sys.executable, "-c", RAW, str(html), str(Path(folder) / "raw.pdf")]
                     results[name].append(run(raw))
-                elif name == EDIT:
-                    results[name].append(edited(build, content, Path(folder) / "edit"))
+                elif name in EDITS:
+                    edit = edited(build, content, Path(folder) / "edit", EDITS[name])
+                    results[name].append(edit)
                 else:
                     out = ["--output", str(Path(folder) / "out"), "--no-cache"]
                     results[name].append(run([*build, *out, *options]))
@@ -183,9 +190,10 @@ def report(title: str, pages: int, results: dict[str, list[Run]]) -> None:
     """Seconds (min, median), the median of each round's ratio to that round's plain build,
     peak memory and pages per second."""
     plain = results.get("plain")
+    width = max(map(len, results))
     print(f"\n{title}")
     print(
-        f"{'':18} {'min s':>8} {'median s':>9} {'× plain':>8} {'RSS MB':>7} {'PSS MB':>7}"
+        f"{'':{width}} {'min s':>8} {'median s':>9} {'× plain':>8} {'RSS MB':>7} {'PSS MB':>7}"
         f" {'pages/s':>8}"
     )
     for name, measured in results.items():
@@ -196,7 +204,7 @@ def report(title: str, pages: int, results: dict[str, list[Run]]) -> None:
         peak = max(r.peak_mb for r in measured)
         pss = max(r.peak_pss_mb for r in measured)
         print(
-            f"{name:18} {min(seconds):8.2f} {median:9.2f} {ratio:>8} {peak:7.0f} {pss:7.0f}"
+            f"{name:{width}} {min(seconds):8.2f} {median:9.2f} {ratio:>8} {peak:7.0f} {pss:7.0f}"
             f" {pages / median:8.1f}"
         )
 
