@@ -508,16 +508,15 @@ def _harfbuzz() -> tuple[cffi.FFI, Any]:
         "hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);"
         "void hb_blob_destroy (hb_blob_t *blob);"
     )
-    # WeasyPrint's names, the Linux soname first: opened at once. A name that fails leaves
-    # an exception whose traceback holds the callers' frames (cffi keeps it in a local of
-    # the frame it holds): the merge calls this, and its frames, the whole booklet's PDF
-    # with them, stayed until Python's next full collection (80 MB at 200 cards).
+    # WeasyPrint's names, the Linux soname first: opened at once, without ``find_library``'s
+    # compiler (``libraries_opened_by_soname``), which stays for the others. A name that
+    # fails leaves an exception whose traceback holds the callers' frames (cffi keeps it in
+    # a local of the frame it holds): the merge calls this, and its frames, the whole
+    # booklet's PDF with them, stayed until Python's next full collection (80 MB at 200
+    # cards).
     names = ("libharfbuzz.so.0", "libharfbuzz-0", "harfbuzz", "harfbuzz-0.0")
     try:
-        with libraries_opened_by_soname():
-            library = weasyprint_ffi._dlopen(
-                ffi, *names, "libharfbuzz.0.dylib", "libharfbuzz-0.dll"
-            )
+        library = weasyprint_ffi._dlopen(ffi, *names, "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
     finally:
         gc.collect(0)  # such an exception, if any: in the youngest generation still
     return ffi, library
