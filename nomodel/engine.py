@@ -188,7 +188,8 @@ def _rounds(
         if not todo:
             break
         try:
-            laid_out |= _round(plan, todo, settings, workers, cache, hashes, merging)
+            state = _Round(plan, settings, cache, hashes, list(todo), set(todo), merging)
+            laid_out |= _round(state, workers)
         except BaseException:
             workers.close()  # they may still hold chunks or owe answers: started anew
             raise
@@ -306,31 +307,23 @@ class _Round:
         return all(j >= i for j in self.unsettled)
 
 
-def _round(
-    plan: _Plan,
-    todo: list[int],
-    settings: Settings,
-    workers: Workers,
-    cache: Cache,
-    hashes: _Hashes,
-    merging: _Merging,
-) -> set[int]:
-    """Lays out ``todo`` on the workers, each chunk as soon as one is free, with the start it
-    has if the page counts still unknown before it are as guessed (``_pagination``). Once
-    they are known, the worker holding the chunk writes it with its true start: its pages do
-    not depend on it (booklet.css mirrors the margins of left and right pages), only its
-    folios and their side, which the worker makes again (``compat.renumbered``) instead of
-    laying the chunk out again. Chunks found in the cache are taken from it. While the
-    workers lay out an edit's chunks, ``merging`` joins the parts at hand, one between two
-    looks at the workers. Returns the chunks laid out."""
-    state = _Round(plan, settings, cache, hashes, list(todo), set(todo), merging)
+def _round(state: _Round, workers: Workers) -> set[int]:
+    """Lays out the round's chunks (``state.waiting``) on the workers, each chunk as soon as
+    one is free, with the start it has if the page counts still unknown before it are as
+    guessed (``_pagination``). Once they are known, the worker holding the chunk writes it
+    with its true start: its pages do not depend on it (booklet.css mirrors the margins of
+    left and right pages), only its folios and their side, which the worker makes again
+    (``compat.renumbered``) instead of laying the chunk out again. Chunks found in the cache
+    are taken from it. While the workers lay out an edit's chunks, ``merging`` joins the
+    parts at hand, one between two looks at the workers. Returns the chunks laid out."""
+    plan, merging = state.plan, state.merging
     while state.waiting or state.held or state.calls:
         idle = [worker for worker in workers.all() if worker not in state.calls]
         while any(_give_work(state, worker) for worker in idle if worker not in state.calls):
             pass  # again: what one took from the cache may let another write what it holds
         if not state.calls and (state.waiting or state.held):  # a fault of this scheduler
             raise RuntimeError(f"chunks {state.waiting} and {list(state.held)} left undone")
-        joined = _merge_ahead(state, workers) and merging.join_next(_parts(plan, settings))
+        joined = _merge_ahead(state, workers) and merging.join_next(_parts(plan, state.settings))
         for worker in workers.answered(list(state.calls), block=not joined):
             _take_answer(state, worker, workers)
     return state.laid_out

@@ -94,7 +94,7 @@ def test_a_new_card_title_lays_out_the_sommaire_once(
     lay_out_round = engine._round
 
     def counted(*args: object) -> set[int]:
-        rounds.append(args[1])
+        rounds.append(list(args[0].waiting))  # type: ignore[attr-defined]
         return lay_out_round(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "_round", counted)
