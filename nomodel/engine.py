@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -157,7 +158,7 @@ def lay_out_booklet(
         head = metadata_html(book)
         metadata, _ = _laid_out_once(head, False, settings, workers, cache, hashes, here=False)
         document_id = document_uuid(metadata.title, metadata.modified, pages)
-        pdfs = _merged(_parts(plan, settings), metadata, document_id, workers, cache, merging)
+        pdfs = _merged(_all_parts(plan, settings), metadata, document_id, workers, cache, merging)
     finally:
         merging.close()
     return Booklet(pdfs, pages, results, starts, sum(_cards(plan, i) for i in laid_out))
@@ -196,23 +197,31 @@ def _rounds(
     return laid_out
 
 
-def _parts(plan: _Plan, settings: Settings) -> list[Part]:
-    """The booklet's parts at hand, in order: the chunks' results up to the first still to
-    lay out, each after the blank pages before it (``_pagination``)."""
-    parts = []
+def _parts(plan: _Plan, settings: Settings) -> list[Part | None]:
+    """The booklet's parts, in order: each chunk's result (None: still to lay out), after
+    the blank pages before it (``_pagination``)."""
+    parts: list[Part | None] = []
     for result, blank in zip(plan.results, _pagination(plan, settings)[1], strict=True):
-        if result is None:
-            break
         if blank:
             parts.append(Part(None, blank))
-        parts.append(Part(result))
+        parts.append(None if result is None else Part(result))
     return parts
 
 
+def _all_parts(plan: _Plan, settings: Settings) -> list[Part]:
+    parts = _parts(plan, settings)
+    done = [part for part in parts if part is not None]
+    if len(done) < len(parts):  # _rounds lays every chunk out or takes it from the cache
+        raise RuntimeError("a chunk was neither laid out nor taken from the cache")
+    return done
+
+
 class _Merging:
-    """The booklet's merge in each variant, begun with the first parts at hand while the
-    chunks an edit changed are laid out; if a part joined turns out otherwise (laid out
-    again in a later round, or after other blank pages), begun again at the end."""
+    """The booklet's merge in each variant, begun with the parts at hand while the chunks
+    an edit changed are laid out: those before the first chunk still laid out in order,
+    those after it ahead (``Merger.add_ahead``), to be copied in order once it is there. If
+    a part joined in order turns out otherwise (laid out again in a later round, or after
+    other blank pages), begun again at the end."""
 
     def __init__(self, variants: tuple[str | None, ...]) -> None:
         self.variants = variants
@@ -221,13 +230,29 @@ class _Merging:
     def _begin_anew(self) -> None:
         self.mergers = {variant: Merger(variant) for variant in self.variants}
         self.joined: list[Part] = []
+        self.ahead: dict[int, ChunkResult] = {}  # id → the chunks joined ahead
 
-    def join_next(self, parts: list[Part]) -> bool:
-        """Joins the next of ``parts`` (those at hand) if the parts joined begin them;
-        whether it did."""
-        if len(parts) <= len(self.joined) or not self._begin(parts):
+    def join_next(self, parts: Sequence[Part | None]) -> bool:
+        """Joins the next of ``parts`` (None: a chunk still laid out) if the parts joined
+        begin them, else the first chunk after it not joined yet, ahead; whether it did."""
+        count = len(self.joined)
+        if len(parts) <= count or not self._begin(parts):
             return False
-        self._join(parts[len(self.joined)])
+        part = parts[count]
+        if part is not None:
+            self._join(part)
+            return True
+        later = (
+            part.result
+            for part in parts[count + 1 :]
+            if part is not None and part.result is not None and id(part.result) not in self.ahead
+        )
+        result = next(later, None)
+        if result is None:
+            return False
+        for merger in self.mergers.values():
+            merger.add_ahead(Part(result))
+        self.ahead[id(result)] = result
         return True
 
     def merged(
@@ -257,11 +282,11 @@ class _Merging:
         for merger in self.mergers.values():
             merger.close()
 
-    def _begin(self, parts: list[Part]) -> bool:
+    def _begin(self, parts: Sequence[Part | None]) -> bool:
         """Whether the parts joined are the first of ``parts``."""
         count = len(self.joined)
         return len(parts) >= count and all(
-            joined.result is part.result and joined.blank == part.blank
+            part is not None and joined.result is part.result and joined.blank == part.blank
             for joined, part in zip(self.joined, parts[:count], strict=True)
         )
 

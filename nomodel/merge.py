@@ -15,9 +15,8 @@ it was written)."""
 from __future__ import annotations
 
 import uuid
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 
 import pikepdf
@@ -25,7 +24,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from . import struct_tree
 from .chunk_layout import CHUNK_DOCUMENT_ID, ChunkResult, variant_key
-from .compat import bookmark_tree
+from .compat import append_pages, bookmark_tree
 from .conformance import anchor_elsewhere, conform, heading_element, number_headings
 from .font_merge import merged_fonts
 from .pdf_file import copied, copied_all
@@ -76,7 +75,10 @@ class Merger:
     they come: the engine begins while the chunks an edit changed are laid out. Each chunk
     is open while it is copied only: an open PDF costs qpdf 1.5 MB, whatever its size (190
     MB for the 128 chunks of 500 cards), so the data of the streams copied from it is read
-    before it is closed."""
+    before it is closed. A chunk that comes after one still laid out may be joined ahead
+    (``add_ahead``): to a PDF of its own, from which ``add`` copies it in a quarter of the
+    time a chunk's own PDF takes to open and copy (an edit early in the booklet left a
+    hundred chunks to join once its chunk came back)."""
 
     def __init__(self, variant: str | None) -> None:
         self.variant = variant
@@ -84,16 +86,35 @@ class Merger:
         self.parts: list[Part] = []
         self._joined = _Joined()
         self._offsets: list[int] = []
+        self._pages = 0  # in master (qpdf lists every page to count them)
+        self._ahead = pikepdf.new()  # open until the booklet is saved: master reads from it
+        self._pieces: dict[int, tuple[ChunkResult, _Piece]] = {}  # id(result) → in _ahead
 
     def add(self, part: Part) -> None:
         self.parts.append(part)
-        self._offsets.append(len(self.master.pages))
+        self._offsets.append(self._pages)
         if part.result is None:
             _add_blank_pages(self.master, part.blank)
+            self._pages += part.blank
             return
-        key = variant_key(self.variant)
-        with pikepdf.open(BytesIO(part.result.pdfs[key])) as source:
-            _join(self.master, source, part.result.headings.get(key, []), self._joined)
+        result = part.result
+        held = self._pieces.pop(id(result), None)
+        if held is not None and held[0] is result:
+            piece = _copied(self.master, self._ahead, held[1])
+        else:
+            with pikepdf.open(BytesIO(result.pdfs[variant_key(self.variant)])) as source:
+                piece = _copied(self.master, source, _piece(source), own=True)
+        _join(piece, result.headings.get(variant_key(self.variant), []), self._joined)
+        self._pages += len(piece.pages)
+
+    def add_ahead(self, part: Part) -> None:
+        """Copies the chunk of ``part`` aside, for ``add`` to take it from there."""
+        assert part.result is not None
+        with pikepdf.open(BytesIO(part.result.pdfs[variant_key(self.variant)])) as source:
+            self._pieces[id(part.result)] = (
+                part.result,
+                _copied(self._ahead, source, _piece(source), own=True),
+            )
 
     def finish(
         self, metadata: ChunkResult, document_id: uuid.UUID, font_files: dict[str, bytes]
@@ -106,8 +127,9 @@ class Merger:
         try:
             _catalog(master, head, document_id)
             _destinations(master, joined.names)
-            _links(master, _pages_linked_elsewhere(parts, self._offsets))
-            _outline(master, parts, self._offsets)
+            pages = [page.obj for page in master.pages]  # each index of master.pages lists all
+            _links(pages, _pages_linked_elsewhere(parts, self._offsets))
+            _outline(master, pages, parts, self._offsets)
             if joined.elements:
                 _structure(master, joined)
             version = joined.version or head.pdf_version
@@ -130,34 +152,94 @@ class Merger:
 
     def close(self) -> None:
         self.master.close()
+        self._ahead.close()
 
 
-def _join(
-    master: pikepdf.Pdf, source: pikepdf.Pdf, headings: list[Heading], joined: _Joined
-) -> None:
-    """``source``'s pages added to ``master``, its destinations and structure gathered in
-    ``joined``, every stream copied made master's own (``source`` is then closed)."""
-    first = _next_object(master)
-    offset = len(master.pages)
-    joined.version = joined.version or source.pdf_version
-    with warnings.catch_warnings():
-        # pikepdf warns that named destinations are not copied: they are, below.
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        master.pages.extend(source.pages)  # qpdf maps references to them from now
-    names = source.Root.get("/Names", Dictionary()).get("/Dests", Dictionary())
-    dests = names.get("/Names", Array())
-    targets = copied_all(master, source, [dests[i] for i in range(1, len(dests), 2)])
-    joined.names += zip([str(dests[i]) for i in range(0, len(dests), 2)], targets, strict=True)
+@dataclass
+class _Piece:
+    """What a chunk brings, as objects of one PDF: its pages, its named destinations, the
+    elements of its Document element and its ParentTree (keys as the chunk wrote them)."""
+
+    version: str
+    pages: list[pikepdf.Object]
+    names: list[str]
+    destinations: list[pikepdf.Object]
+    elements: list[pikepdf.Object]
+    keys: list[int]
+    values: list[pikepdf.Object]
+
+
+def _piece(source: pikepdf.Pdf) -> _Piece:
+    """A chunk's PDF, as WeasyPrint wrote it."""
+    dests = source.Root.get("/Names", Dictionary()).get("/Dests", Dictionary())
+    flat = dests.get("/Names", Array())
     tree = source.Root.get("/StructTreeRoot")
-    if tree is not None:
-        _join_structure(master, source, tree, headings, offset, joined)
-    for number in range(first, _next_object(master)):
-        copy = master.get_object(number, 0)
+    elements = struct_tree.kids(struct_tree.document(tree)) if tree is not None else []
+    pairs = tree.ParentTree.Nums if tree is not None else Array()
+    return _Piece(
+        version=source.pdf_version,
+        pages=[page.obj for page in source.pages],
+        names=[str(flat[i]) for i in range(0, len(flat), 2)],
+        destinations=[flat[i] for i in range(1, len(flat), 2)],
+        elements=elements,
+        keys=[int(pairs[i]) for i in range(0, len(pairs), 2)],
+        values=[pairs[i] for i in range(1, len(pairs), 2)],
+    )
+
+
+def _copied(target: pikepdf.Pdf, source: pikepdf.Pdf, piece: _Piece, own: bool = False) -> _Piece:
+    """``piece`` of ``source`` copied into ``target``, pages first, then destinations, then
+    structure: qpdf numbers the copies in that order, and the saved booklet's object streams
+    follow their numbers, so that a piece copied twice (``Merger.add_ahead``) gives the same
+    bytes as once. With ``own``, every stream copied is made ``target``'s own (``source`` is
+    then closed)."""
+    first = _next_object(target)
+    pages = [target.copy_foreign(page) for page in piece.pages]
+    append_pages(target, pages)  # qpdf maps references to them from now
+    destinations = copied_all(target, source, piece.destinations)
+    structure = copied_all(target, source, [*piece.elements, *piece.values]) if piece.keys else []
+    if own:
+        _own_streams(target, first)
+    count = len(piece.elements)
+    return replace(
+        piece,
+        pages=pages,
+        destinations=destinations,
+        elements=structure[:count],
+        values=structure[count:],
+    )
+
+
+def _own_streams(target: pikepdf.Pdf, first: int) -> None:
+    """The streams from object number ``first`` on, their data copied into ``target``."""
+    for number in range(first, _next_object(target)):
+        copy = target.get_object(number, 0)
         if isinstance(copy, pikepdf.Stream):
             filters, parameters = copy.get("/Filter"), copy.get("/DecodeParms")
             assert isinstance(filters, Name | Array | None)
             assert isinstance(parameters, Dictionary | Array | None)
             copy.write(copy.read_raw_bytes(), filter=filters, decode_parms=parameters)
+
+
+def _join(piece: _Piece, headings: list[Heading], joined: _Joined) -> None:
+    """A chunk copied into the booklet: its destinations and structure
+    gathered in ``joined``, its pages' ParentTree keys shifted after the previous chunks'."""
+    joined.version = joined.version or piece.version
+    joined.names += zip(piece.names, piece.destinations, strict=True)
+    if not (piece.elements or piece.keys):
+        return
+    joined.elements += piece.elements
+    joined.headings += [(heading_element(piece.elements, path), level) for path, level in headings]
+    for key, value in zip(piece.keys, piece.values, strict=True):
+        joined.nums.append(key + joined.shift)
+        joined.nums.append(value)
+    for page in piece.pages:
+        if "/StructParents" in page:
+            page.StructParents = int(page.StructParents) + joined.shift
+        for annotation in page.get("/Annots", []):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + joined.shift
+    joined.shift += max(piece.keys, default=-1) + 1
 
 
 def _next_object(master: pikepdf.Pdf) -> int:
@@ -174,7 +256,7 @@ def _add_blank_pages(master: pikepdf.Pdf, count: int) -> None:
         for box in ("/MediaBox", "/BleedBox", "/TrimBox"):
             if box in model:
                 page[box] = Array(list(model[box]))
-        master.pages.append(pikepdf.Page(page))
+        append_pages(master, [master.make_indirect(page)])
 
 
 def _catalog(master: pikepdf.Pdf, source: pikepdf.Pdf, document_id: uuid.UUID) -> None:
@@ -209,11 +291,11 @@ def _pages_linked_elsewhere(parts: Sequence[Part], offsets: list[int]) -> list[i
     ]
 
 
-def _links(master: pikepdf.Pdf, pages: list[int]) -> None:
+def _links(pages: Sequence[pikepdf.Object], linked: list[int]) -> None:
     """A link to another chunk's anchor, written as a URI there, links to its destination
-    (``pages``: those holding such links)."""
-    for number in pages:
-        for annotation in master.pages[number].obj.get("/Annots", []):
+    (``linked``: the pages holding such links)."""
+    for number in linked:
+        for annotation in pages[number].get("/Annots", []):
             name = anchor_elsewhere(annotation)
             if name is not None:
                 del annotation["/A"]
@@ -222,9 +304,11 @@ def _links(master: pikepdf.Pdf, pages: list[int]) -> None:
                     annotation.Contents = String(name)
 
 
-def _outline(master: pikepdf.Pdf, parts: Sequence[Part], offsets: list[int]) -> None:
+def _outline(
+    master: pikepdf.Pdf, pages: Sequence[pikepdf.Object], parts: Sequence[Part], offsets: list[int]
+) -> None:
     """The bookmark tree, built by WeasyPrint's own code from every page's bookmarks."""
-    pages = (
+    marked = (
         (offset + index, marks, height * SCALE)
         for part, offset in zip(parts, offsets, strict=True)
         if part.result is not None
@@ -232,23 +316,25 @@ def _outline(master: pikepdf.Pdf, parts: Sequence[Part], offsets: list[int]) -> 
             zip(part.result.bookmarks, part.result.page_heights, strict=True)
         )
     )
-    root = bookmark_tree(pages, SCALE)
+    root = bookmark_tree(marked, SCALE)
     if root:
         outlines = Dictionary(Type=Name.Outlines)
         master.Root.Outlines = master.make_indirect(outlines)
-        _outline_items(master, root, master.Root.Outlines)
+        _outline_items(master, pages, root, master.Root.Outlines)
 
 
-def _outline_items(master: pikepdf.Pdf, bookmarks: list, parent: Dictionary) -> int:
+def _outline_items(
+    master: pikepdf.Pdf, pages: Sequence[pikepdf.Object], bookmarks: list, parent: Dictionary
+) -> int:
     """As WeasyPrint's pdf.anchors.add_outlines: returns the count of open items."""
     count = len(bookmarks)
     items: list[Dictionary] = []
     for title, (page, x, y), children, state in bookmarks:
-        destination = Array([master.pages[page].obj, Name.XYZ, x, y, 0])
+        destination = Array([pages[page], Name.XYZ, x, y, 0])
         item = master.make_indirect(
             Dictionary(Title=String(title), Dest=destination, Parent=parent)
         )
-        children_count = _outline_items(master, children, item) if children else 0
+        children_count = _outline_items(master, pages, children, item) if children else 0
         item.Count = -children_count if state == "closed" else children_count
         if state != "closed":
             count += children_count
@@ -259,35 +345,6 @@ def _outline_items(master: pikepdf.Pdf, bookmarks: list, parent: Dictionary) -> 
     parent.First, parent.Last = items[0], items[-1]
     parent.Count = count
     return count
-
-
-def _join_structure(
-    master: pikepdf.Pdf,
-    source: pikepdf.Pdf,
-    tree: pikepdf.Object,
-    headings: list[Heading],
-    offset: int,
-    joined: _Joined,
-) -> None:
-    """The elements of the chunk's Document element, its ParentTree with keys shifted after
-    the previous chunks', its headings found in the copy."""
-    kids = struct_tree.kids(struct_tree.document(tree))
-    pairs = tree.ParentTree.Nums
-    keys = [int(pairs[i]) for i in range(0, len(pairs), 2)]
-    copies = copied_all(master, source, [*kids, *(pairs[i] for i in range(1, len(pairs), 2))])
-    top = copies[: len(kids)]
-    joined.elements += top
-    joined.headings += [(heading_element(top, path), level) for path, level in headings]
-    for key, value in zip(keys, copies[len(kids) :], strict=True):
-        joined.nums.append(key + joined.shift)
-        joined.nums.append(value)
-    for page in master.pages[offset : offset + len(source.pages)]:
-        if "/StructParents" in page.obj:
-            page.obj.StructParents = int(page.obj.StructParents) + joined.shift
-        for annotation in page.obj.get("/Annots", []):
-            if "/StructParent" in annotation:
-                annotation.StructParent = int(annotation.StructParent) + joined.shift
-    joined.shift += max(keys, default=-1) + 1
 
 
 def _structure(master: pikepdf.Pdf, joined: _Joined) -> None:

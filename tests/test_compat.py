@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pikepdf
 import pydyf
 import pypdf
 import pytest
@@ -38,6 +39,7 @@ from nomodel.compat import (
     KeptLayout,
     _LibrariesLoader,
     add_fontconfig_rules,
+    append_pages,
     bookmark_tree,
     fixed_document_id,
     font_features_freed,
@@ -438,3 +440,26 @@ def test_loading_harfbuzz_leaves_no_cycle_holding_its_callers() -> None:
     finally:
         gc.enable()
         compat._harfbuzz.cache_clear()
+
+
+def test_pages_appended_by_qpdf_alone_are_pikepdf_s_own_appends() -> None:
+    """``append_pages`` (pikepdf's private ``Pdf._add_page``) adds another PDF's pages
+    after the last ones, copied as ``Pdf.pages.extend`` copies them: the same bytes."""
+    source = pikepdf.open(io.BytesIO(HTML(string=LINKED_PAGES).write_pdf()))
+
+    def joined(ours: bool) -> bytes:
+        target = pikepdf.new()
+        target.add_blank_page()
+        if ours:
+            append_pages(target, [target.copy_foreign(page.obj) for page in source.pages])
+        else:
+            with pytest.warns(pikepdf.PageCopyWarning):  # named destinations: not ours
+                target.pages.extend(source.pages)
+        saved = io.BytesIO()
+        target.save(saved, deterministic_id=True)
+        return saved.getvalue()
+
+    ours = joined(ours=True)
+    assert ours == joined(ours=False)
+    reader = pypdf.PdfReader(io.BytesIO(ours))
+    assert [page.extract_text().strip() for page in reader.pages][-1] == "next\nPage 5"
