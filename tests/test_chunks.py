@@ -130,3 +130,52 @@ def test_a_small_booklet_is_laid_out_here_without_starting_a_worker(
         result = build(small_content, tmp_path / "out", jobs=2, cache=True)
         assert result.pages == 8 and (tmp_path / "out/booklet.pdf").is_file()
     assert started == []
+
+
+def _book(*units: tuple[str, int]) -> chunks.Book:
+    """A book of units (kind, length of its HTML), in one section."""
+    made = tuple(
+        chunks.Unit(kind, "x" * size, section=-1 if kind in ("front", "back") else 0)
+        for kind, size in units
+    )
+    return chunks.Book("<html><body>", "</body></html>", made, ())
+
+
+def _cut(book: chunks.Book) -> list[list[str]]:
+    """The kinds of the units of each chunk, with their lengths in thousands."""
+    return [
+        [f"{u.kind}{len(u.text) // 1000}" for u in chunks.units_of(book, chunk)]
+        for chunk in chunks.chunks(book)
+    ]
+
+
+def test_long_cards_are_laid_out_in_more_chunks_of_about_the_same_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CARDS_PER_CHUNK cards whose HTML is longer than MAX_CHUNK_TEXT are cut before a card
+    (a divider stays with the card after it), into as few chunks of about the same length
+    as keep each under it; short ones are not cut."""
+    monkeypatch.setattr(chunks, "CARDS_PER_CHUNK", 4)  # this module's folders have 2
+    assert chunks.MAX_CHUNK_TEXT == 24_000
+    short = _book(("front", 9000), *[("card", 5000)] * 4, ("back", 2000))
+    assert _cut(short) == [["front9"], ["card5"] * 4, ["back2"]]
+    long = _book(("front", 9000), *[("card", 10_000)] * 4, ("back", 2000))
+    assert _cut(long) == [["front9"], ["card10"] * 2, ["card10"] * 2, ["back2"]]
+    divided = _book(("card", 10_000), ("card", 10_000), ("divider", 1000), ("card", 10_000))
+    assert _cut(divided) == [["card10"] * 2, ["divider1", "card10"]]
+    very = _book(("card", 3000), ("card", 30_000), ("divider", 1000), ("card", 20_000))
+    assert _cut(very) == [["card3"], ["card30"], ["divider1", "card20"]]
+    alone = _book(*[("card", 20_000)] * 4)
+    assert _cut(alone) == [["card20"]] * 4
+
+
+def test_a_longer_card_moves_no_other_group_s_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group of CARDS_PER_CHUNK cards is cut by its own length alone: a card made longer
+    changes its group's chunks only."""
+    monkeypatch.setattr(chunks, "CARDS_PER_CHUNK", 4)
+    cards = [("card", 5000)] * 12
+    before = chunks.chunks(_book(*cards))
+    cards[1] = ("card", 40_000)
+    after = chunks.chunks(_book(*cards))
+    assert len(after) > len(before)
+    assert after[-2:] == before[-2:]  # the second and third groups, as they were
