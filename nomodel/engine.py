@@ -82,6 +82,7 @@ class _Plan:
     # (chunk, first page, page numbers) → its cache key, in this build (_key_at)
     start_keys: dict[tuple[int, int, Numbers], str] = field(default_factory=dict)
     sent: int = 0  # chunks sent to the workers by this build, in all its rounds
+    head: _Head | None = None  # the booklet's head, laid out by a worker left without a chunk
 
     def __post_init__(self) -> None:
         count = len(self.parts)
@@ -144,6 +145,7 @@ def lay_out_booklet(
     # Until a chunk is laid out, others print the pages its anchors had in the previous build.
     plan.anchors = [dict(plan.previous.get(name, (0, {}))[1]) for name in plan.names_of]
     hashes = _Hashes(settings)
+    plan.head = head = _Head.of(metadata_html(book), settings, cache, hashes)
     merging = _Merging(settings.variants)
     try:
         laid_out = _rounds(plan, settings, workers, cache, hashes, merging)
@@ -154,9 +156,12 @@ def lay_out_booklet(
         starts, blanks = _pagination(plan, settings)
         pages = sum(result.pages for result in results) + sum(blanks)
         # The booklet's metadata, from its head alone (not laid out again when only its date
-        # moved), on a worker: they are started, this process is not warm.
-        head = metadata_html(book)
-        metadata, _ = _laid_out_once(head, False, settings, workers, cache, hashes, here=False)
+        # moved), on a worker: they are started, this process is not warm. Laid out in a
+        # round unless no round laid anything out.
+        metadata = (
+            head.result
+            or _laid_out_once(head.job.html, False, settings, workers, cache, hashes, False)[0]
+        )
         document_id = document_uuid(metadata.title, metadata.modified, pages)
         pdfs = _merged(_all_parts(plan, settings), metadata, document_id, workers, cache, merging)
     finally:
@@ -296,6 +301,24 @@ class _Merging:
         self.joined.append(part)
 
 
+@dataclass
+class _Head:
+    """The booklet's head (its metadata: chunks.metadata_html), when the cache lacks it,
+    laid out in a round by a worker process left without a chunk: after an edit, once it
+    has laid out the edited chunk, while this process joins the others (not by the layout
+    thread: this process is not warm, WeasyPrint's first layout here sets up its fonts)."""
+
+    job: ChunkJob
+    key: str
+    result: ChunkResult | None  # found in the cache, or laid out
+    sent: bool = False
+
+    @classmethod
+    def of(cls, html: str, settings: Settings, cache: Cache, hashes: _Hashes) -> _Head:
+        key = _once_key(html, False, settings)
+        return cls(settings.job(html), key, cache.get(key, hashes))
+
+
 MAX_HELD = 2  # chunks a worker keeps laid out while the pages before them are not all known
 
 
@@ -342,7 +365,7 @@ def _round(state: _Round, workers: Workers) -> set[int]:
     are taken from it. While the workers lay out an edit's chunks, ``merging`` joins the
     parts at hand, one between two looks at the workers. Returns the chunks laid out."""
     plan, merging = state.plan, state.merging
-    while state.waiting or state.held or state.calls:
+    while state.waiting or state.held or state.calls or _head_due(state, workers):
         idle = [worker for worker in workers.all() if worker not in state.calls]
         while any(_give_work(state, worker) for worker in idle if worker not in state.calls):
             pass  # again: what one took from the cache may let another write what it holds
@@ -382,7 +405,7 @@ def _give_work(state: _Round, worker: Worker) -> bool:
     starts = _starts(plan, state.settings)
     chunk = next((i for i in ready if not _cached(state, i, starts)), None)
     if chunk is None:
-        return _taken_from_cache(state)
+        return _taken_from_cache(state) or _head_sent(state, worker)
     state.waiting.remove(chunk)
     numbers = _numbers(plan, chunk, starts)
     job = state.settings.job(_chunk_html(plan, chunk, starts[chunk], numbers))
@@ -413,11 +436,34 @@ def _taken_from_cache(state: _Round) -> bool:
     return done
 
 
+def _head_due(state: _Round, workers: Workers) -> bool:
+    """Whether the booklet's head is still to send to a worker process."""
+    head = state.plan.head
+    due = head is not None and head.result is None and not head.sent
+    return due and any(worker.apart for worker in workers.all())
+
+
+def _head_sent(state: _Round, worker: Worker) -> bool:
+    """Sends ``worker``, a process, the booklet's head, if still to lay out; whether it
+    did."""
+    head = state.plan.head
+    if head is None or not (worker.apart and _head_due(state, worker.workers)):
+        return False
+    worker.send("lay_out_chunk", head.job)
+    head.sent = True
+    state.calls[worker] = _Call("head", -1, 0, (), exact=True)
+    return True
+
+
 def _take_answer(state: _Round, worker: Worker, workers: Workers) -> None:
     call = state.calls.pop(worker)
     answer = worker.receive()
     plan, i = state.plan, call.chunk
-    if call.kind == "hold":
+    if call.kind == "head":
+        assert plan.head is not None  # sent by _head_sent only
+        plan.head.result = answer
+        _keep(answer, plan.head.key, workers, state.cache)
+    elif call.kind == "hold":
         laid: Laid = answer
         plan.pages[i], plan.anchors[i] = laid.pages, laid.anchors
         if call.exact or not laid.sided:  # else its page count may change with its side
@@ -529,6 +575,11 @@ def _key(html: str, settings: Settings) -> str:
     return Cache.key(html, repr(settings.variants), repr(settings.bleed_mm), repr(settings.trim))
 
 
+def _once_key(html: str, pad: bool, settings: Settings) -> str:
+    """The key of ``html`` laid out as a whole (``_laid_out_once``)."""
+    return _key(html + f"pad={pad}", settings)
+
+
 class _Hashes:
     """sha256 of what a URL holds now, read once per build (for the cache's checks)."""
 
@@ -602,7 +653,7 @@ def _laid_out_once(
 ) -> tuple[ChunkResult, bool]:
     """``html`` laid out in this process (``here``) or by a worker, or found in the cache;
     whether it was laid out."""
-    key = _key(html + f"pad={pad}", settings)
+    key = _once_key(html, pad, settings)
     result = cache.get(key, hashes)
     if result is not None:
         return result, False

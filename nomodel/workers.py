@@ -91,6 +91,10 @@ _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
 class Worker:
+    # A process of its own, warmed up (``serve``): what it lays out runs beside this
+    # process's work, and its first layout does not set up WeasyPrint's fonts first.
+    apart = False
+
     def __init__(self, workers: Workers) -> None:
         self.workers = workers
 
@@ -160,6 +164,8 @@ class _Thread(Worker):
 
 
 class _Process(Worker):
+    apart = True
+
     def __init__(self, workers: Workers) -> None:
         super().__init__(workers)
         ours, theirs = socket.socketpair()

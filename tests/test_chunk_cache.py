@@ -213,6 +213,36 @@ def test_the_chunks_after_an_edit_s_are_joined_ahead_and_the_booklet_is_a_cold_b
     assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
 
 
+def test_an_edit_s_new_head_is_laid_out_beside_its_chunk(
+    chunked_folders: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit gives the booklet a new date, so its head (the metadata) is laid out again:
+    in the round, by the worker that has no chunk, not after the edited chunk."""
+    content, out = copied(chunked_folders["any"], tmp_path)
+    build(content, out, cache=True, jobs=2)
+    card = sorted(content.rglob("00*.md"))[2]
+    append(card, "\nUne phrase de plus.\n")
+    kinds: list[str] = []
+    once: list[object] = []
+    take_answer, laid_out_once = engine._take_answer, engine._laid_out_once
+
+    def noted(state: engine._Round, worker: Any, workers: Any) -> None:
+        kinds.append(state.calls[worker].kind)
+        take_answer(state, worker, workers)
+
+    def counted(*args: Any) -> Any:
+        once.append(args)
+        return laid_out_once(*args)
+
+    monkeypatch.setattr(engine, "_take_answer", noted)
+    monkeypatch.setattr(engine, "_laid_out_once", counted)
+    edited = build(content, out, cache=True, jobs=2)
+    assert kinds.count("head") == 1 and once == []
+    metadata = pypdf.PdfReader(out / "booklet.pdf").metadata
+    assert metadata is not None and metadata.title == "Essai en morceaux"
+    assert edited.laid_out == chunks.CARDS_PER_CHUNK
+
+
 def test_a_merge_begun_with_parts_that_turned_out_otherwise_is_begun_again(
     tmp_path: Path,
 ) -> None:
