@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bytecode import compile_package  # noqa: E402
 from bench.make_content import make_content  # noqa: E402
 
 RAW = "import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])"
@@ -216,6 +217,7 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated configurations, e.g. plain,all outputs")
     parser.add_argument("--subsetter", nargs="+", choices=SUBSETTERS, default=["harfbuzz"])
     args = parser.parse_args()
+    compile_package()  # as installed (bench/bytecode.py)
     only = set(args.only.split(",")) if args.only else None
     print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for cards in args.cards:

@@ -34,6 +34,7 @@ from typing import Generic, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bytecode import compile_package
 from bench.make_content import BREAKAGES, make_content
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,6 +171,7 @@ def main() -> int:
     parser.add_argument("--target", type=float, default=1.5, help="seconds (default: 1.5)")
     parser.add_argument("--build", type=int, default=0, metavar="N", help="also build N cards")
     args = parser.parse_args()
+    compile_package()  # as installed (bench/bytecode.py)
     with tempfile.TemporaryDirectory() as folder:
         content = make_content(Path(folder) / "content", args.cards, broken=args.broken)
         expected = spoiled_cards(content)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bytecode import compile_package
 from bench.make_content import make_content
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,6 +68,7 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=500)
     parser.add_argument("--edits", type=int, default=5)
     args = parser.parse_args()
+    compile_package()  # as installed (bench/bytecode.py)
     with tempfile.TemporaryDirectory() as folder:
         content = make_content(Path(folder) / "content", args.cards)
         cards = sorted(content.rglob("00*.md"))
