@@ -248,9 +248,9 @@ class _Merging:
             self._join(part)
             return True
         later = (
-            part.result
-            for part in parts[count + 1 :]
-            if part is not None and part.result is not None and id(part.result) not in self.ahead
+            each.result
+            for each in parts[count + 1 :]
+            if each is not None and each.result is not None and id(each.result) not in self.ahead
         )
         result = next(later, None)
         if result is None:
