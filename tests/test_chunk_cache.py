@@ -182,22 +182,25 @@ def test_the_merge_begun_while_an_edit_is_laid_out_is_a_cold_build_s(
     assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
 
 
-@pytest.mark.parametrize("variant", [None, "pdf/ua-1"])
+@pytest.mark.parametrize(("variant", "edited"), [(None, (0,)), ("pdf/ua-1", (0,)), (None, (0, 4))])
 def test_the_chunks_after_an_edit_s_are_joined_ahead_and_the_booklet_is_a_cold_build_s(
     chunked_folders: dict[str, Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     variant: str | None,
+    edited: tuple[int, ...],
 ) -> None:
-    """An edit of the first chunk of cards: while it is laid out, the chunks after it are
-    joined ahead (Merger.add_ahead), then copied in order after it; tagged or not, with
-    links and cross-references between chunks, the booklet is the cold build's."""
+    """An edit of the first chunk of cards (and of the third: two chunks laid out at once):
+    while it is laid out, the chunks after it are joined ahead (Merger.add_ahead), then
+    copied in order after it; tagged or not, with links and cross-references between
+    chunks, the booklet is the cold build's."""
     content, out = copied(chunked_folders["recto"], tmp_path)
     build(content, out, cache=True, jobs=2, pdf_variant=variant)
-    card = sorted(content.rglob("00*.md"))[0]  # the first chunk of cards
-    text = card.read_text()
-    end = text.rindex("é")
-    card.write_text(text[:end] + "e" + text[end + 1 :])  # its body: the same pages
+    for index in edited:  # the first chunk of cards, the third
+        card = sorted(content.rglob("00*.md"))[index]
+        text = card.read_text()
+        end = text.rindex("é")
+        card.write_text(text[:end] + "e" + text[end + 1 :])  # its body: the same pages
     ahead: list[merge.Part] = []
     add_ahead = merge.Merger.add_ahead
 
@@ -206,9 +209,9 @@ def test_the_chunks_after_an_edit_s_are_joined_ahead_and_the_booklet_is_a_cold_b
         add_ahead(merger, part)
 
     monkeypatch.setattr(merge.Merger, "add_ahead", noted)
-    edited = build(content, out, cache=True, jobs=2, pdf_variant=variant)
-    assert edited.laid_out == chunks.CARDS_PER_CHUNK
-    assert len(ahead) >= 3  # the other chunks of cards, the back at least
+    rebuilt = build(content, out, cache=True, jobs=2, pdf_variant=variant)
+    assert rebuilt.laid_out == chunks.CARDS_PER_CHUNK * len(edited)
+    assert len(ahead) >= 4 - len(edited)  # the other chunks of cards, the back at least
     build(content, tmp_path / "cold", jobs=2, pdf_variant=variant)
     assert (out / "booklet.pdf").read_bytes() == (tmp_path / "cold/booklet.pdf").read_bytes()
 
