@@ -83,6 +83,8 @@ class _Plan:
     start_keys: dict[tuple[int, int, Numbers], str] = field(default_factory=dict)
     sent: int = 0  # chunks sent to the workers by this build, in all its rounds
     head: _Head | None = None  # the booklet's head, laid out by a worker left without a chunk
+    # _pagination's answer, and the page counts it was made with
+    paginated: tuple[list[int | None], tuple[list[int], list[int]]] | None = None
 
     def __post_init__(self) -> None:
         count = len(self.parts)
@@ -235,7 +237,6 @@ class _Merging:
     def _begin_anew(self) -> None:
         self.mergers = {variant: Merger(variant) for variant in self.variants}
         self.joined: list[Part] = []
-        self.ahead: dict[int, ChunkResult] = {}  # id → the chunks joined ahead
 
     def join_next(self, parts: Sequence[Part | None]) -> bool:
         """Joins the next of ``parts`` (None: a chunk still laid out) if the parts joined
@@ -248,16 +249,17 @@ class _Merging:
             self._join(part)
             return True
         later = (
-            each.result
+            each
             for each in parts[count + 1 :]
-            if each is not None and each.result is not None and id(each.result) not in self.ahead
+            if each is not None
+            and each.result is not None
+            and not any(merger.holds_aside(each.result) for merger in self.mergers.values())
         )
-        result = next(later, None)
-        if result is None:
+        aside = next(later, None)
+        if aside is None:
             return False
         for merger in self.mergers.values():
-            merger.add_ahead(Part(result))
-        self.ahead[id(result)] = result
+            merger.add_ahead(aside)
         return True
 
     def merged(
@@ -514,8 +516,16 @@ def _starts(plan: _Plan, settings: Settings) -> list[int]:
 def _pagination(plan: _Plan, settings: Settings) -> tuple[list[int], list[int]]:
     """The number of each chunk's first page, and the blank pages before it: one before a
     card that must start on a right-hand page (``cards_start: recto``), the padding to a
-    multiple of 4 before the colophon. Page counts not known yet are guessed from the chunks
-    laid out so far (their pages per character of HTML)."""
+    multiple of 4 before the colophon. Made again only when a page count changed: a round
+    asks between two joins, two hundred times after an edit at 500 cards."""
+    if plan.paginated is None or plan.paginated[0] != plan.pages:
+        plan.paginated = (list(plan.pages), _paginate(plan, settings))
+    return plan.paginated[1]
+
+
+def _paginate(plan: _Plan, settings: Settings) -> tuple[list[int], list[int]]:
+    """``_pagination``, made. Page counts not known yet are guessed from the chunks laid out
+    so far (their pages per character of HTML)."""
     done = [i for i, pages in enumerate(plan.pages) if pages is not None and plan.cards[i]]
     ratio = sum(plan.pages[i] or 0 for i in done) / max(1, sum(plan.sizes[i] for i in done))
     counts = [

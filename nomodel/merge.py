@@ -98,14 +98,18 @@ class Merger:
             self._pages += part.blank
             return
         result = part.result
-        held = self._pieces.pop(id(result), None)
-        if held is not None and held[0] is result:
-            piece = _copied(self.master, self._ahead, held[1])
+        if self.holds_aside(result):
+            piece = _copied(self.master, self._ahead, self._pieces.pop(id(result))[1])
         else:
             with pikepdf.open(BytesIO(result.pdfs[variant_key(self.variant)])) as source:
                 piece = _copied(self.master, source, _piece(source), own=True)
         _join(piece, result.headings.get(variant_key(self.variant), []), self._joined)
         self._pages += len(piece.pages)
+
+    def holds_aside(self, result: ChunkResult) -> bool:
+        """Whether ``result`` was joined ahead (``add_ahead``) and not added yet."""
+        held = self._pieces.get(id(result))
+        return held is not None and held[0] is result
 
     def add_ahead(self, part: Part) -> None:
         """Copies the chunk of ``part`` aside, for ``add`` to take it from there."""
